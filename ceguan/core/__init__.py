@@ -1,0 +1,1 @@
+"""The shared kernel: settings helpers, roles and jurisdictions, the audit log."""

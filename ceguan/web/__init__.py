@@ -1,0 +1,1 @@
+"""Templates, views and static assets of the web UI (served locally, no CDN)."""
