@@ -80,7 +80,7 @@ def env_secret(name: str, default: str | None = None) -> str | None:
 
 
 def database_from_url(url: str, *, name: str = "CEGUAN_DATABASE_URL") -> dict[str, Any]:
-    """Turn ``sqlite:///path`` or ``postgres://user:pw@host:port/db`` into a Django DATABASES entry."""
+    """Turn ``sqlite:///path`` or ``postgres://user:pw@host:port/db`` into a DATABASES entry."""
     parts = urlsplit(url)
     options = dict(parse_qsl(parts.query))
     if parts.scheme == "sqlite":

@@ -68,6 +68,9 @@ class ApiToken(models.Model):
         verbose_name = _("API 令牌")
         verbose_name_plural = _("API 令牌")
 
+    def __str__(self) -> str:
+        return f"{self.user} {self.name}"
+
     @staticmethod
     def digest_of(key: str) -> str:
         return hashlib.sha256(key.encode()).hexdigest()
@@ -89,6 +92,9 @@ class LoginFailure(models.Model):
     class Meta:
         verbose_name = _("登录失败")
         verbose_name_plural = _("登录失败")
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.at:%Y-%m-%d %H:%M}"
 
 
 class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
@@ -125,6 +131,9 @@ class AuditEntry(models.Model):
         ordering = ["id"]
         indexes = [models.Index(fields=["model", "object_id"], name="audit_object_idx")]
 
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.action} {self.model}:{self.object_id}"
+
     def save(self, *args: object, **kwargs: object) -> None:
         if self.pk is not None:
             raise PermissionError("the audit log is append-only")
@@ -147,3 +156,6 @@ class AuditHead(models.Model):
     class Meta:
         verbose_name = _("审计链头")
         verbose_name_plural = _("审计链头")
+
+    def __str__(self) -> str:
+        return f"#{self.last_id} {self.last_digest[:12]}"

@@ -6,6 +6,7 @@ personnel around them, and each city's designated contact (work plan 五（一�
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import date
 
@@ -203,7 +204,9 @@ class Outlet(RegistryModel):
         verbose_name_plural = _("排放口")
         ordering = ["enterprise__name", "code"]
         constraints = [
-            models.UniqueConstraint(fields=["enterprise", "code"], name="outlet_code_per_enterprise")
+            models.UniqueConstraint(
+                fields=["enterprise", "code"], name="outlet_code_per_enterprise"
+            )
         ]
 
     def __str__(self) -> str:
@@ -237,9 +240,7 @@ class Facility(RegistryModel):
     installed_on = models.DateField(_("安装日期"), null=True, blank=True)
     networked_on = models.DateField(_("联网日期"), null=True, blank=True)
     accepted_on = models.DateField(_("验收日期"), null=True, blank=True)
-    operation_mode = models.CharField(
-        _("运营方式"), max_length=20, choices=c.OperationMode.choices
-    )
+    operation_mode = models.CharField(_("运营方式"), max_length=20, choices=c.OperationMode.choices)
     operator = models.ForeignKey(
         Operator,
         verbose_name=_("运营单位"),
@@ -287,7 +288,7 @@ class Facility(RegistryModel):
             ("networked_on", self.networked_on),
             ("accepted_on", self.accepted_on),
         ]
-        for (earlier_name, earlier), (later_name, later) in zip(dates, dates[1:], strict=False):
+        for (earlier_name, earlier), (later_name, later) in itertools.pairwise(dates):
             if later and not earlier:
                 errors[earlier_name] = _("先有此日期，才能有后续日期。")
             elif later and earlier and later < earlier:

@@ -1,0 +1,3 @@
+from ceguan.cli import main
+
+main()

@@ -1,0 +1,13 @@
+"""Small template helpers."""
+
+from typing import Any
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def get_item(mapping: Any, key: str) -> Any:
+    """``{{ mapping|get_item:key }}`` for dict-like objects (QueryDict included)."""
+    return mapping.get(key) if hasattr(mapping, "get") else None
