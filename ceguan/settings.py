@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "ceguan.core",
     "ceguan.registry",
+    "ceguan.telemetry",
     "ceguan.web",
 ]
 

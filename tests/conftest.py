@@ -51,6 +51,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """Tests create many users; the production hasher is deliberately slow."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def lanzhou(db: Any) -> Any:
     from ceguan.registry.models import Region
@@ -132,7 +138,7 @@ def make_facility(enterprise: Any, code: str = "DA001", **fields: Any) -> Any:
     number = next(_serial)
     defaults = {
         "outlet": outlet,
-        "kind": "cems" if medium == "air" else "water_cod",
+        "kind": "cems" if medium == "air" else "water_analyzers",
         "mn": f"{enterprise.city.code}{number:08d}",
         "device_password": "123456",
         "installed_on": date(2017, 3, 1),

@@ -44,13 +44,11 @@ class User(AbstractUser):
             self.role = Role.PROVINCE_ADMIN
         if self.role == Role.AGENCY_USER and self.agency_id is None:
             raise ValidationError({"agency": _("检测机构用户必须属于一个检测机构。")})
-        if (
-            self.role
-            and self.role not in PROVINCE_ROLES
-            and self.role != Role.AGENCY_USER
-            and self.region_id is None
-        ):
-            raise ValidationError({"region": _("市级用户必须属于一个市（州）。")})
+        city_role = self.role and self.role not in PROVINCE_ROLES and self.role != Role.AGENCY_USER
+        if city_role:
+            region = self.region if self.region_id else None
+            if region is None or region.level not in {"city", "county"}:
+                raise ValidationError({"region": _("市级用户必须属于一个市（州）或县（区）。")})
 
 
 class ApiToken(models.Model):

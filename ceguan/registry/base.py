@@ -7,7 +7,7 @@ from typing import Any, ClassVar, Self
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ceguan.core.jurisdiction import scope_of
+from ceguan.core.jurisdiction import NOTHING, scope_of
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -24,6 +24,8 @@ class ScopedQuerySet(models.QuerySet):
         if scope.everything:
             return self
         model = self.model
+        if getattr(model, "public_to_all", False) and scope is not NOTHING:
+            return self
         if getattr(model, "public_to_staff", False) and scope.is_staff:
             return self
         condition = models.Q(pk__in=[])
@@ -39,8 +41,16 @@ class ScopedQuerySet(models.QuerySet):
         scope = scope_of(user)
         if not scope.can_edit:
             return self.none()
-        if getattr(self.model, "province_edits_only", False) and not scope.everything:
+        if scope.everything:
+            return self
+        if getattr(self.model, "province_edits_only", False):
             return self.none()
+        if getattr(self.model, "public_to_staff", False):
+            # Shared lists: a city edits only the rows registered in its own city.
+            city_path = getattr(self.model, "city_path", None)
+            if city_path is None:
+                return self.none()
+            return self.filter(**{f"{city_path}__in": scope.city_ids})
         return self.visible_to(user)
 
 
@@ -58,6 +68,10 @@ class RegistryModel(models.Model):
     agency_path: ClassVar[str | None] = None
     #: Rows every internal user may see (province-wide lists such as operators).
     public_to_staff: ClassVar[bool] = False
+    #: Rows every logged-in user may see (geography).
+    public_to_all: ClassVar[bool] = False
+    #: Fields whose values never reach the audit log (only that they changed).
+    audit_secret: ClassVar[frozenset[str]] = frozenset()
     #: Rows only province roles may change.
     province_edits_only: ClassVar[bool] = False
     #: Fields left out of audit diffs.
@@ -80,12 +94,19 @@ class RegistryModel(models.Model):
             if field.name not in self.audit_exclude
         }
 
+    def _redact(self, name: str, value: Any) -> Any:
+        return ("***" if value else "") if name in self.audit_secret else value
+
     def audit_changes(self) -> dict[str, list[Any]]:
         """``{field: [before, after]}`` since the row was loaded (all fields when new)."""
         before = getattr(self, "_loaded", {})
         after = self.audit_values()
         return {
-            name: [before.get(name), value]
+            name: [self._redact(name, before.get(name)), self._redact(name, value)]
             for name, value in after.items()
             if name not in before or before[name] != value
         }
+
+    def audit_snapshot(self) -> dict[str, Any]:
+        """All audited values, secrets masked, for a deletion entry."""
+        return {name: self._redact(name, v) for name, v in self.audit_values().items()}

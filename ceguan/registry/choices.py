@@ -41,28 +41,28 @@ class Medium(models.TextChoices):
 
 
 class FacilityKind(models.TextChoices):
+    """One installation (台套) on an outlet, sending through its data acquisition unit (MN).
+
+    A water outlet's analyzers (COD, NH3-N, TP, TN, pH) and flow meter share one data
+    acquisition unit and one MN in HJ 212, so they are one facility whose ``parameters`` list
+    what it measures; a flow meter networked on its own is a facility of its own kind.
+    """
+
     CEMS = "cems", _("烟气排放连续监测系统（CEMS）")
-    WATER_COD = "water_cod", _("化学需氧量（COD）水质自动分析仪")
-    WATER_NH3N = "water_nh3n", _("氨氮水质自动分析仪")
-    WATER_TP = "water_tp", _("总磷水质自动分析仪")
-    WATER_TN = "water_tn", _("总氮水质自动分析仪")
-    WATER_PH = "water_ph", _("pH 水质自动分析仪")
-    FLOW_METER = "flow_meter", _("流量计")
-    DAU = "dau", _("数据采集传输仪")
+    WATER = "water_analyzers", _("水质自动监测设备")
+    FLOW_METER = "flow_meter", _("流量计（单独联网）")
 
 
 #: Facility kinds that measure air and those that measure water, for outlet consistency.
 AIR_KINDS = frozenset({FacilityKind.CEMS})
-WATER_KINDS = frozenset(
-    {
-        FacilityKind.WATER_COD,
-        FacilityKind.WATER_NH3N,
-        FacilityKind.WATER_TP,
-        FacilityKind.WATER_TN,
-        FacilityKind.WATER_PH,
-        FacilityKind.FLOW_METER,
-    }
-)
+WATER_KINDS = frozenset({FacilityKind.WATER, FacilityKind.FLOW_METER})
+
+#: What a facility measures when its ``parameters`` are left blank (glossary names).
+DEFAULT_PARAMETERS = {
+    FacilityKind.CEMS: ("so2", "nox", "particulate", "o2", "flow", "temperature", "humidity"),
+    FacilityKind.WATER: ("cod", "nh3n", "water_flow"),
+    FacilityKind.FLOW_METER: ("water_flow",),
+}
 
 
 class OperationMode(models.TextChoices):

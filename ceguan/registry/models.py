@@ -22,6 +22,23 @@ OUTLET_CODE = re.compile(r"^D([AW])\d{3}$")
 MN_PATTERN = re.compile(r"^[0-9A-Za-z]{1,24}$")
 
 
+def related(instance: models.Model, name: str) -> models.Model | None:
+    """The related object, or ``None`` when unset or when its id points nowhere.
+
+    ``clean()`` runs even after ``clean_fields()`` rejected a foreign key, so cross-field rules
+    must not assume the reference resolves.
+    """
+    try:
+        return getattr(instance, name)
+    except models.ObjectDoesNotExist:
+        return None
+
+
+def validate_year(value: int) -> None:
+    if not 1949 <= value <= 2100:
+        raise ValidationError(_("年份 %(value)s 不合理。"), params={"value": value})
+
+
 def validate_credit_code(value: str) -> None:
     problem = credit_code_problem(value)
     if problem:
@@ -44,7 +61,7 @@ class Region(RegistryModel):
         related_name="children",
     )
 
-    public_to_staff = True
+    public_to_all = True
     province_edits_only = True
 
     class Meta:
@@ -58,8 +75,8 @@ class Region(RegistryModel):
     def clean(self) -> None:
         if not re.fullmatch(r"\d{6}", self.code or ""):
             raise ValidationError({"code": _("行政区划代码为 6 位数字（GB/T 2260）。")})
-        expected_parent = {"province": None, "city": "province", "county": "city"}[self.level]
-        actual = self.parent.level if self.parent_id else None
+        expected_parent = {"province": None, "city": "province", "county": "city"}.get(self.level)
+        actual = related(self, "parent").level if related(self, "parent") else None
         if actual != expected_parent:
             raise ValidationError({"parent": _("上级行政区的级别不正确。")})
 
@@ -75,10 +92,13 @@ class Operator(RegistryModel):
     credit_code = models.CharField(
         _("统一社会信用代码"), max_length=18, unique=True, validators=[validate_credit_code]
     )
-    entered_province_year = models.PositiveSmallIntegerField(_("进入本省年份"))
+    entered_province_year = models.PositiveSmallIntegerField(
+        _("进入本省年份"), validators=[validate_year]
+    )
     phone = models.CharField(_("联系电话"), max_length=40, blank=True)
 
     public_to_staff = True
+    province_edits_only = True
 
     class Meta:
         verbose_name = _("运营单位")
@@ -109,6 +129,7 @@ class TestingAgency(RegistryModel):
     )
 
     public_to_staff = True
+    city_path = "city"
     agency_path = "pk"
 
     class Meta:
@@ -147,7 +168,9 @@ class Enterprise(RegistryModel):
     supervision_category = models.CharField(
         _("监管类别"), max_length=20, choices=c.SupervisionCategory.choices
     )
-    list_year = models.PositiveSmallIntegerField(_("名录年份"), null=True, blank=True)
+    list_year = models.PositiveSmallIntegerField(
+        _("名录年份"), null=True, blank=True, validators=[validate_year]
+    )
     permit_number = models.CharField(_("排污许可证编号"), max_length=40, blank=True)
     address = models.CharField(_("地址"), max_length=200, blank=True)
     longitude = models.DecimalField(
@@ -178,8 +201,10 @@ class Enterprise(RegistryModel):
         return self.name
 
     def clean(self) -> None:
+        self.credit_code = (self.credit_code or "").strip().upper()
         errors = {}
-        if self.county_id and self.city_id and self.county.parent_id != self.city_id:
+        county = related(self, "county")
+        if county is not None and self.city_id and county.parent_id != self.city_id:
             errors["county"] = _("县（区）不属于所选市（州）。")
         if self.supervision_category != c.SupervisionCategory.NON_KEY and not self.list_year:
             errors["list_year"] = _("重点监控或名录单位须填写名录年份。")
@@ -235,6 +260,12 @@ class Facility(RegistryModel):
     kind = models.CharField(_("设施类型"), max_length=20, choices=c.FacilityKind.choices)
     mn = models.CharField(_("数采仪 MN 号"), max_length=24, null=True, blank=True, unique=True)
     device_password = models.CharField(_("设备密码"), max_length=20, blank=True)
+    parameters = models.CharField(
+        _("监测参数"),
+        max_length=200,
+        blank=True,
+        help_text=_("以逗号分隔的监测因子，如 cod,nh3n,water_flow；留空则按设施类型默认。"),
+    )
     manufacturer = models.CharField(_("生产厂家"), max_length=100, blank=True)
     model_name = models.CharField(_("型号"), max_length=100, blank=True)
     installed_on = models.DateField(_("安装日期"), null=True, blank=True)
@@ -274,6 +305,14 @@ class Facility(RegistryModel):
     def is_accepted(self) -> bool:
         return self.accepted_on is not None
 
+    audit_secret = frozenset({"device_password"})
+
+    @property
+    def parameter_list(self) -> tuple[str, ...]:
+        """Glossary names of what this facility measures."""
+        listed = tuple(p.strip() for p in self.parameters.split(",") if p.strip())
+        return listed or c.DEFAULT_PARAMETERS.get(self.kind, ())
+
     def contract_expired(self, today: date) -> bool:
         return self.contract_end is not None and self.contract_end < today
 
@@ -303,8 +342,9 @@ class Facility(RegistryModel):
             errors["operator"] = _("只有第三方运营才填写运营单位。")
         if self.contract_start and self.contract_end and self.contract_end < self.contract_start:
             errors["contract_end"] = _("合同结束日期早于开始日期。")
-        if self.outlet_id and self.kind:
-            medium = self.outlet.medium
+        outlet = related(self, "outlet")
+        if outlet is not None and self.kind:
+            medium = outlet.medium
             if (self.kind in c.AIR_KINDS and medium != c.Medium.AIR) or (
                 self.kind in c.WATER_KINDS and medium != c.Medium.WATER
             ):
@@ -326,6 +366,7 @@ class Personnel(RegistryModel):
         on_delete=models.PROTECT,
         null=True,
         blank=True,
+        limit_choices_to={"level": c.RegionLevel.CITY},
         related_name="personnel",
     )
     agency = models.ForeignKey(
@@ -360,6 +401,9 @@ class Personnel(RegistryModel):
     def clean(self) -> None:
         if bool(self.city_id) == bool(self.agency_id):
             raise ValidationError(_("人员须属于一个市（州）或一个检测机构，且只能属于其一。"))
+        city = related(self, "city")
+        if city is not None and city.level != c.RegionLevel.CITY:
+            raise ValidationError({"city": _("请选择市（州），不是县（区）或省。")})
         if self.kind == c.PersonnelKind.OFFICER:
             if self.agency_id:
                 raise ValidationError({"agency": _("执法人员不能属于检测机构。")})
@@ -380,7 +424,7 @@ class DesignatedContact(RegistryModel):
         limit_choices_to={"level": c.RegionLevel.CITY},
         related_name="contacts",
     )
-    plan_year = models.PositiveSmallIntegerField(_("工作年度"))
+    plan_year = models.PositiveSmallIntegerField(_("工作年度"), validators=[validate_year])
     name = models.CharField(_("姓名"), max_length=50)
     position = models.CharField(_("职务"), max_length=100, blank=True)
     phone = models.CharField(_("联系电话"), max_length=40)

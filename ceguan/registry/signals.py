@@ -32,7 +32,7 @@ def _deleted(sender: type[RegistryModel], instance: RegistryModel, **_: Any) -> 
         model=sender._meta.label,
         object_id=instance.pk,
         summary=str(instance),
-        changes={name: [value, None] for name, value in instance.audit_values().items()},
+        changes={name: [value, None] for name, value in instance.audit_snapshot().items()},
     )
 
 

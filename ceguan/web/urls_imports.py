@@ -1,15 +1,20 @@
-# Placeholder until the import/export views land (helper-owned file).
-from django.http import HttpResponse
+"""URLs of spreadsheet import and export (included by ``ceguan.web.urls``)."""
+
 from django.urls import path
 
-
-def _todo(request, *args, **kwargs):
-    return HttpResponse(status=501)
-
+from ceguan.web.views import imports
 
 urlpatterns = [
-    path("import/", _todo, name="import"),
-    path("import/template/<slug:resource>.xlsx", _todo, name="import-template"),
-    path("import/rejected/<str:token>.xlsx", _todo, name="import-rejected"),
-    path("export/<slug:resource>.xlsx", _todo, name="export"),
+    path("import/", imports.import_page, name="import"),
+    path(
+        "import/template/<slug:resource>.xlsx",
+        imports.template_download,
+        name="import-template",
+    ),
+    path(
+        "import/rejected/<uuid:token>.xlsx",
+        imports.rejected_download,
+        name="import-rejected",
+    ),
+    path("export/<slug:resource>.xlsx", imports.export_download, name="export"),
 ]

@@ -33,8 +33,11 @@ def test_every_setting_read_is_documented():
 
 
 def test_every_variable_in_the_code_is_documented_and_every_documented_one_exists():
+    import ceguan.settings  # noqa: F401
+
+    in_code = _mentioned_in_code() | set(env.SETTINGS)  # env_secret derives NAME_FILE
     assert _mentioned_in_code() - _documented() == set()
-    assert _documented() - _mentioned_in_code() == set()
+    assert _documented() - in_code == set()
 
 
 @pytest.mark.parametrize("value", ["1", "yes", "True", ""])
