@@ -7,7 +7,7 @@ import pytest
 from tests.conftest import PASSWORD, make_enterprise
 from tests.e2e.conftest import log_in
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_a_city_user_cannot_see_another_citys_enterprise(page, alice, lanzhou, tianshui):

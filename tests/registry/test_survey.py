@@ -111,3 +111,11 @@ def test_the_cli_prints_the_survey(petra, province, tmp_path):
     target = tmp_path / "s.xlsx"
     call_command("survey", "--user", "petra", "--xlsx", str(target), stdout=StringIO())
     assert load_workbook(target).active.max_row == 17
+
+
+def test_the_flat_row_follows_the_labels_order(petra, province):
+    from ceguan.registry.survey import FIGURE_LABELS
+
+    row = survey(petra, AS_OF)[0].as_row()
+    assert list(row) == list(FIGURE_LABELS)
+    assert row["installed"] == 6 and row["kind_cems"] == 6 and row["mode_none"] == 1

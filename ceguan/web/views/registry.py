@@ -6,6 +6,7 @@ Rows outside the user's jurisdiction do not exist for them: every lookup goes th
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 
 from django import forms
@@ -101,7 +102,11 @@ def _filtered(resource: Resource, request: HttpRequest) -> models.QuerySet:
 
 def _display(obj: models.Model, name: str) -> Any:
     getter = getattr(obj, f"get_{name}_display", None)
-    return getter() if getter else getattr(obj, name)
+    value = getter() if getter else getattr(obj, name)
+    # ISO dates stay on one line in narrow columns and read the same in both languages.
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value.isoformat()
+    return value
 
 
 @login_required
