@@ -99,6 +99,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_MAX_FAILURES = env_int("CEGUAN_LOGIN_MAX_FAILURES", 5, minimum=1)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("CEGUAN_LOGIN_FAILURE_WINDOW_SECONDS", 900, minimum=1)
 
+#: A facility silent for longer than this is shown offline (an operating choice, not a rule).
+TELEMETRY_OFFLINE_AFTER_MINUTES = env_int("CEGUAN_OFFLINE_AFTER_MINUTES", 60, minimum=1)
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

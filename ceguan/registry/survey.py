@@ -93,7 +93,7 @@ class SurveyFigures:
         row["fault_rate"] = self.fault_rate
         row["anomaly_rate"] = self.anomaly_rate
         row.update({f"blind_{k}": v for k, v in self.blind_spots.counts().items()})
-        return row
+        return {key: row[key] for key in FIGURE_LABELS}  # the order of the table's headers
 
 
 def survey_area(
@@ -112,6 +112,14 @@ def survey_area(
     figures.networked = sum(f.is_networked for f in rows)
     figures.accepted = sum(f.is_accepted for f in rows)
     figures.by_operation_mode = dict(Counter(f.operation_mode for f in rows))
+    # Local imports: telemetry depends on the registry, not the other way round.
+    from datetime import timedelta
+
+    from ceguan.telemetry.aggregates import area_fault_rate
+
+    # The last 30 Beijing days ending at as_of; None = no data yet, never 0.
+    rate = area_fault_rate([f.pk for f in rows], as_of - timedelta(days=29), as_of)
+    figures.fault_rate = None if rate is None else round(100 * rate, 1)
     spots = figures.blind_spots
     spots.networked_not_accepted = [f for f in rows if f.is_networked and not f.is_accepted]
     spots.without_operator = [f for f in rows if f.operation_mode == c.OperationMode.NONE]

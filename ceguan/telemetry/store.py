@@ -84,6 +84,7 @@ class _Current:
     revision: int
     numbers: tuple[object, ...]
     data_time: datetime
+    derived: bool = False
 
 
 @dataclass
@@ -105,9 +106,13 @@ def _current_values(frames: Sequence[IncomingFrame]) -> dict[tuple, _Current]:
     times = {t for group in wanted.values() for t in group}
     rows = TelemetryValue.objects.filter(
         facility_id__in=list(wanted), data_time__in=list(times), current=True
-    ).values_list("id", "facility_id", "pollutant", "kind", "data_time", "revision", *COMPARED)
+    ).values_list(
+        "id", "facility_id", "pollutant", "kind", "data_time", "revision", "source", *COMPARED
+    )
     return {
-        (row[1], row[2], row[3], row[4]): _Current(row[0], row[5], tuple(row[6:]), row[4])
+        (row[1], row[2], row[3], row[4]): _Current(
+            row[0], row[5], tuple(row[7:]), row[4], row[6] == ValueSource.DERIVED
+        )
         for row in rows
     }
 
@@ -146,8 +151,10 @@ def _plan(frames: Sequence[IncomingFrame], frame_ids: list[int]) -> tuple[_Plan,
                 if existing is not None:
                     revision = existing.revision + 1
                     plan.superseded.append((existing.id, existing.data_time))
+                if existing is not None and not existing.derived:
                     result.revised_values += 1
                 else:
+                    # A device value replacing one Ceguan computed is news, not rewritten history.
                     result.new_values += 1
                 plan.values.append((frame.facility_id, value, revision, frame_id, frame))
                 current[key] = _Current(-1, revision, value.numbers(), value.data_time)

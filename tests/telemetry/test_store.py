@@ -84,3 +84,15 @@ def test_a_batch_is_one_transaction(facility, django_db_blocker):
     with pytest.raises(Exception):  # noqa: B017
         write_frames([_frame(facility, b"ok", _so2(2.0)), bad])
     assert RawFrame.objects.count() == 0 and TelemetryValue.objects.count() == 0
+
+
+def test_a_device_value_replacing_a_derived_one_is_new_not_a_revision(facility):
+    derived = _so2(10.0)
+    TelemetryValue.objects.create(
+        facility=facility, pollutant="so2", kind="minute", data_time=T0, value=9.0,
+        source="derived", received_at=T0,
+    )  # fmt: skip
+    [result] = write_frames([_frame(facility, b"late", derived)])
+    assert (result.outcome, result.new_values, result.revised_values) == ("stored", 1, 0)
+    rows = TelemetryValue.objects.filter(pollutant="so2").order_by("revision")
+    assert [(r.source, r.current) for r in rows] == [("derived", False), ("device", True)]
