@@ -12,7 +12,7 @@ from ninja import NinjaAPI
 from ninja.errors import ValidationError
 
 from ceguan.api.auth import AUTH
-from ceguan.api.registry import FieldErrors
+from ceguan.api.crud import FieldErrors
 from ceguan.api.registry import router as registry_router
 
 #: Parts of a pydantic error location that name where the value came from, not which field.

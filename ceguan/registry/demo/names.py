@@ -1,8 +1,10 @@
 """Word lists and small pure generators for the demo province (:mod:`ceguan.registry.demo`).
 
-Nothing here touches the database: every function takes a :class:`random.Random` and returns
-text or numbers, so the same generator state always gives the same value. Manufacturer, operator
-and agency names are made up; place names are Gansu's real cities and counties.
+Nothing here touches the database: every function takes a :class:`random.Random` (or only dates)
+and returns text, numbers or dates, so the same generator state always gives the same value.
+Manufacturer, operator and agency names are made up; place names are Gansu's real cities and
+counties. Which industries are the work plan's focus is not kept here: it is the rule book's
+``workplan/focus_industries.yaml``.
 """
 
 from __future__ import annotations
@@ -12,6 +14,11 @@ import re
 from datetime import date, timedelta
 
 from ceguan.core.validators import CREDIT_CODE_ALPHABET, make_credit_code
+
+#: GB/T 2260 codes of the province and of the two cities that get demo accounts.
+PROVINCE = "620000"
+LANZHOU = "620100"
+TIANSHUI = "620500"
 
 #: Per city (GB/T 2260 code): relative industrial size, seat coordinates (lon, lat) and spread.
 CITY_PROFILES: dict[str, tuple[float, float, float, float]] = {
@@ -81,18 +88,8 @@ CITY_INDUSTRY_EMPHASIS: dict[str, dict[str, float]] = {
     "623000": {"food": 1.5, "steel": 0, "petrochemical": 0, "coking": 0, "nonferrous": 0.5},
 }
 
-FOCUS_INDUSTRIES = (
-    "steel",
-    "thermal_power",
-    "nonferrous",
-    "petrochemical",
-    "cement",
-    "paper",
-    "wastewater_treatment",
-    "waste_incineration",
-)
-
-#: Shares of national key / key unit / non-key, by kind of industry.
+#: Shares of national key / key unit / non-key, by kind of industry ("focus": the rule book's
+#: ``workplan.focus_industries`` other than wastewater treatment).
 CATEGORY_SHARES: dict[str, tuple[float, float, float]] = {
     "focus": (0.28, 0.45, 0.27),
     "wastewater_treatment": (0.35, 0.55, 0.10),
@@ -370,3 +367,11 @@ def days_before(day: date, rng: random.Random, low: int, high: int) -> date:
 
 def days_after(day: date, rng: random.Random, low: int, high: int) -> date:
     return day + timedelta(days=rng.randint(low, high))
+
+
+def years_later(day: date, years: int) -> date:
+    """``day`` moved by whole ``years`` (back when negative); 29 February becomes the 28th."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
