@@ -13,12 +13,13 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
 	touch $(STAMP)
 
-## demo: set up, load the demo province and serve it at http://127.0.0.1:8000/
+## demo: set up, load the demo province, start the receiver and simulated devices, serve the UI
+## at http://127.0.0.1:8000/ (HJ 212 on 127.0.0.1:9212)
 demo: $(STAMP)
 	$(BIN)/ceguan migrate --no-input
 	$(BIN)/ceguan compilemessages --ignore=.venv -v 0
 	$(BIN)/ceguan demo
-	CEGUAN_SECURE_COOKIES=false $(BIN)/ceguan serve --host 127.0.0.1 --port 8000
+	CEGUAN_SECURE_COOKIES=false $(BIN)/ceguan live --web-port 8000 --receiver-port 9212
 
 ## test: set up and run every test (SQLite; browser tests skip unless Chromium is installed)
 test: $(STAMP)

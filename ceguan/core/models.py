@@ -9,6 +9,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ceguan.core.choices import PROVINCE_ROLES, AuditAction, Role
 
@@ -36,7 +37,7 @@ class User(AbstractUser):
 
     class Meta:
         verbose_name = _("用户")
-        verbose_name_plural = _("用户")
+        verbose_name_plural = pgettext_lazy("plural", "用户")
 
     def clean(self) -> None:
         super().clean()
@@ -64,7 +65,7 @@ class ApiToken(models.Model):
 
     class Meta:
         verbose_name = _("API 令牌")
-        verbose_name_plural = _("API 令牌")
+        verbose_name_plural = pgettext_lazy("plural", "API 令牌")
 
     def __str__(self) -> str:
         return f"{self.user} {self.name}"
@@ -89,7 +90,7 @@ class LoginFailure(models.Model):
 
     class Meta:
         verbose_name = _("登录失败")
-        verbose_name_plural = _("登录失败")
+        verbose_name_plural = pgettext_lazy("plural", "登录失败")
 
     def __str__(self) -> str:
         return f"{self.username} {self.at:%Y-%m-%d %H:%M}"
@@ -125,7 +126,7 @@ class AuditEntry(models.Model):
 
     class Meta:
         verbose_name = _("审计日志")
-        verbose_name_plural = _("审计日志")
+        verbose_name_plural = pgettext_lazy("plural", "审计日志")
         ordering = ["id"]
         indexes = [models.Index(fields=["model", "object_id"], name="audit_object_idx")]
 
@@ -153,7 +154,7 @@ class AuditHead(models.Model):
 
     class Meta:
         verbose_name = _("审计链头")
-        verbose_name_plural = _("审计链头")
+        verbose_name_plural = pgettext_lazy("plural", "审计链头")
 
     def __str__(self) -> str:
         return f"#{self.last_id} {self.last_digest[:12]}"

@@ -13,6 +13,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ceguan.core.validators import credit_code_problem
 from ceguan.registry import choices as c
@@ -66,7 +67,7 @@ class Region(RegistryModel):
 
     class Meta:
         verbose_name = _("行政区")
-        verbose_name_plural = _("行政区")
+        verbose_name_plural = pgettext_lazy("plural", "行政区")
         ordering = ["code"]
 
     def __str__(self) -> str:
@@ -102,7 +103,7 @@ class Operator(RegistryModel):
 
     class Meta:
         verbose_name = _("运营单位")
-        verbose_name_plural = _("运营单位")
+        verbose_name_plural = pgettext_lazy("plural", "运营单位")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -134,7 +135,7 @@ class TestingAgency(RegistryModel):
 
     class Meta:
         verbose_name = _("检测机构")
-        verbose_name_plural = _("检测机构")
+        verbose_name_plural = pgettext_lazy("plural", "检测机构")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -182,7 +183,7 @@ class Enterprise(RegistryModel):
 
     class Meta:
         verbose_name = _("排污单位")
-        verbose_name_plural = _("排污单位")
+        verbose_name_plural = pgettext_lazy("plural", "排污单位")
         ordering = ["city__code", "name"]
         constraints = [
             models.CheckConstraint(
@@ -226,7 +227,7 @@ class Outlet(RegistryModel):
 
     class Meta:
         verbose_name = _("排放口")
-        verbose_name_plural = _("排放口")
+        verbose_name_plural = pgettext_lazy("plural", "排放口")
         ordering = ["enterprise__name", "code"]
         constraints = [
             models.UniqueConstraint(
@@ -287,7 +288,7 @@ class Facility(RegistryModel):
 
     class Meta:
         verbose_name = _("自动监控设施")
-        verbose_name_plural = _("自动监控设施")
+        verbose_name_plural = pgettext_lazy("plural", "自动监控设施")
         ordering = ["outlet__enterprise__name", "outlet__code", "kind"]
 
     def __str__(self) -> str:
@@ -385,7 +386,7 @@ class Personnel(RegistryModel):
 
     class Meta:
         verbose_name = _("人员")
-        verbose_name_plural = _("人员")
+        verbose_name_plural = pgettext_lazy("plural", "人员")
         ordering = ["city__code", "name"]
         constraints = [
             models.CheckConstraint(
@@ -434,7 +435,7 @@ class DesignatedContact(RegistryModel):
 
     class Meta:
         verbose_name = _("专人负责")
-        verbose_name_plural = _("专人负责")
+        verbose_name_plural = pgettext_lazy("plural", "专人负责")
         ordering = ["plan_year", "city__code"]
         constraints = [
             models.UniqueConstraint(fields=["city", "plan_year"], name="one_contact_per_city_year")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ceguan.registry.models import Facility
 from ceguan.telemetry.choices import CommandStatus, DataKind, FrameOutcome, ValueSource
@@ -42,7 +43,7 @@ class RawFrame(models.Model):
 
     class Meta:
         verbose_name = _("原始报文")
-        verbose_name_plural = _("原始报文")
+        verbose_name_plural = pgettext_lazy("plural", "原始报文")
         indexes = [
             # The facility page and evidence bundles list a facility's frames by time.
             models.Index(fields=["facility", "received_at"], name="rawframe_facility_time"),
@@ -82,7 +83,7 @@ class TelemetryValue(models.Model):
 
     class Meta:
         verbose_name = _("监测数据")
-        verbose_name_plural = _("监测数据")
+        verbose_name_plural = pgettext_lazy("plural", "监测数据")
         constraints = [
             models.UniqueConstraint(
                 fields=["facility", "pollutant", "kind", "data_time", "revision"],
@@ -116,7 +117,7 @@ class FacilityLink(models.Model):
 
     class Meta:
         verbose_name = _("设施通信状态")
-        verbose_name_plural = _("设施通信状态")
+        verbose_name_plural = pgettext_lazy("plural", "设施通信状态")
 
     def __str__(self) -> str:
         return f"{self.facility_id} {self.last_seen}"
@@ -134,7 +135,7 @@ class UnregisteredDevice(models.Model):
 
     class Meta:
         verbose_name = _("未登记设备")
-        verbose_name_plural = _("未登记设备")
+        verbose_name_plural = pgettext_lazy("plural", "未登记设备")
         ordering = ["-last_seen"]
 
     def __str__(self) -> str:
@@ -156,7 +157,7 @@ class DailyRate(models.Model):
 
     class Meta:
         verbose_name = _("日传输率")
-        verbose_name_plural = _("日传输率")
+        verbose_name_plural = pgettext_lazy("plural", "日传输率")
         constraints = [
             models.UniqueConstraint(fields=["facility", "day", "kind"], name="daily_rate_key")
         ]
@@ -193,7 +194,7 @@ class DeviceCommand(models.Model):
 
     class Meta:
         verbose_name = _("设备命令")
-        verbose_name_plural = _("设备命令")
+        verbose_name_plural = pgettext_lazy("plural", "设备命令")
         ordering = ["-created"]
         indexes = [
             # The receiver polls queued commands of the devices connected to it.

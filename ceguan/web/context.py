@@ -7,17 +7,22 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ceguan.core.jurisdiction import scope_of
+from ceguan.web.resources import RESOURCES
 
-REGISTRY_NAV = (
-    ("enterprises", _("排污单位")),
-    ("outlets", _("排放口")),
-    ("facilities", _("自动监控设施")),
-    ("operators", _("运营单位")),
-    ("agencies", _("检测机构")),
-    ("personnel", _("人员")),
-    ("contacts", _("专人负责")),
+REGISTRY_NAV = tuple(
+    (slug, RESOURCES[slug].model._meta.verbose_name_plural)
+    for slug in (
+        "enterprises",
+        "outlets",
+        "facilities",
+        "operators",
+        "agencies",
+        "personnel",
+        "contacts",
+    )
 )
 
 
@@ -29,8 +34,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append((reverse("home"), _("首页")))
         items.append((reverse("survey"), _("调查摸底")))
         items += [(reverse("resource-list", args=[slug]), label) for slug, label in REGISTRY_NAV]
+        if scope.everything:
+            items.append((reverse("unregistered-devices"), pgettext_lazy("plural", "未登记设备")))
         if scope.can_edit:
             items.append((reverse("import"), _("导入导出")))
+            items.append((reverse("data-import"), _("监测数据导入")))
     elif scope.agency_id is not None:
         items.append((reverse("home"), _("首页")))
         items.append((reverse("resource-list", args=["personnel"]), _("人员")))

@@ -9,6 +9,8 @@ urlpatterns = [
     path("survey/", survey.survey_page, name="survey"),
     path("survey.xlsx", survey.survey_export, name="survey-export"),
     path("", include("ceguan.web.urls_imports")),
+    path("", include("ceguan.web.urls_data_import")),
+    path("", include("ceguan.web.urls_telemetry")),
     path("r/<slug:slug>/", registry.resource_list, name="resource-list"),
     path("r/<slug:slug>/new/", registry.resource_edit, name="resource-create"),
     path("r/<slug:slug>/<int:pk>/", registry.resource_detail, name="resource-detail"),

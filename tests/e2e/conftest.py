@@ -35,10 +35,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
+def browser(django_db_setup: Any) -> Iterator[Any]:
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
+    # Starting Playwright's event loop makes Django hand this thread new connection objects,
+    # which lack the serialized test data that ``serialized_rollback`` restores from.
+    serialized = {
+        c.alias: getattr(c, "_test_serialized_contents", None) for c in connections.all()
+    }
     with sync_playwright() as playwright:
+        for connection in connections.all():
+            if serialized.get(connection.alias) is not None:
+                connection._test_serialized_contents = serialized[connection.alias]
         instance = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
         yield instance
         instance.close()

@@ -36,7 +36,7 @@ def too_many_failures(username: str, address: str | None) -> bool:
 class ThrottledAuthenticationForm(AuthenticationForm):
     error_messages = {
         **AuthenticationForm.error_messages,
-        "throttled": _("登录失败次数过多，请 %(minutes)s 分钟后再试。"),
+        "throttled": _("登录失败次数过多，请稍后再试（%(minutes)s 分钟内不能登录）。"),
     }
 
     def clean(self) -> dict[str, Any]:

@@ -118,7 +118,7 @@ def resource_list(request: HttpRequest, slug: str) -> HttpResponse:
     params.pop("page", None)
     context = {
         "resource": resource,
-        "verbose_name": resource.model._meta.verbose_name,
+        "verbose_name": resource.model._meta.verbose_name_plural,
         "headers": [_field(resource.model, name).verbose_name for name in resource.columns],
         "rows": rows,
         "page": page,
