@@ -14,6 +14,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, model_validator
 
+from ceguan.standards.shapes import ComparisonBands, FlagLetter, FlagStatus, PhRange
+
 CodeName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
 """A glossary code name: lowercase ASCII, digits and underscores (``thermal_power``)."""
 
@@ -42,6 +44,16 @@ class Unit(StrEnum):
     MINUTE = "min"
     DAY = "day"
     COUNT = "count"
+    VOLUME_PERCENT = "vol%"
+    """O2 volume fraction in dry flue gas [%]: a number, or a table keyed by tier (``{any: 6}``)."""
+    PH = "pH"
+    """pH ranges keyed by averaging period: ``{any: {min: 6, max: 9}}``."""
+    COMPARISON_BANDS = "comparison-bands"
+    """Comparison criteria by reference-method mean (``shapes.ComparisonBands``)."""
+    FLAG_LABELS = "flag-labels"
+    """HJ 212 data flags (one upper-case letter) to their Chinese meaning."""
+    FLAG_STATUS = "flag-status"
+    """HJ 212 data flags to ``valid``, ``invalid`` or ``fault`` (``shapes.FlagStatus``)."""
 
 
 class MonthDay(BaseModel):
@@ -76,18 +88,37 @@ _ADAPTERS: dict[Unit, TypeAdapter[Any]] = {
     Unit.FRACTION: TypeAdapter(Annotated[Number, Field(ge=0, le=1)]),
     Unit.PERCENT: TypeAdapter(Annotated[Number, Field(ge=0, le=100)]),
     Unit.CODE: TypeAdapter(Annotated[dict[CodeName, Label], Field(min_length=1)], config=_STRICT),
+    Unit.PH: TypeAdapter(Annotated[dict[CodeName, PhRange], Field(min_length=1)], config=_STRICT),
+    Unit.COMPARISON_BANDS: TypeAdapter(ComparisonBands),
+    Unit.FLAG_LABELS: TypeAdapter(
+        Annotated[dict[FlagLetter, Label], Field(min_length=1)], config=_STRICT
+    ),
+    Unit.FLAG_STATUS: TypeAdapter(
+        Annotated[dict[FlagLetter, FlagStatus], Field(min_length=1)], config=_STRICT
+    ),
 }
+_VOLUME_PERCENT = Annotated[Number, Field(ge=0, le=100)]
+_TABLES: dict[Unit, TypeAdapter[Any]] = {
+    Unit.VOLUME_PERCENT: TypeAdapter(
+        Annotated[dict[CodeName, _VOLUME_PERCENT], Field(min_length=1)], config=_STRICT
+    ),
+}
+_SCALARS: dict[Unit, TypeAdapter[Any]] = {Unit.VOLUME_PERCENT: TypeAdapter(_VOLUME_PERCENT)}
 
 
 def validate_value(unit: Unit, raw: object) -> object:
     """Check one raw YAML value against the shape its unit allows, and freeze it.
 
-    Units without a special shape (concentrations, durations, counts) take a number or a table
-    of numbers keyed by code name (``{hourly: 30, daily: 20}``). Mappings come back as read-only
-    ``MappingProxyType`` so that a cached rule book cannot be changed by a caller.
+    Units without a special shape (concentrations, durations, counts, ``vol%``) take a number or
+    a table of numbers keyed by code name (``{hourly: 30, daily: 20}``); structured shapes (pH
+    ranges, comparison bands, flag tables) are defined in ``shapes.py``. Mappings come back as
+    read-only ``MappingProxyType`` so that a cached rule book cannot be changed by a caller.
     Raises ``pydantic.ValidationError``.
     """
-    physical = _NUMBER_TABLE if isinstance(raw, dict) else _NUMBER
+    if isinstance(raw, dict):
+        physical = _TABLES.get(unit, _NUMBER_TABLE)
+    else:
+        physical = _SCALARS.get(unit, _NUMBER)
     value = _ADAPTERS.get(unit, physical).validate_python(raw)
     if isinstance(value, dict):
         return MappingProxyType(value)

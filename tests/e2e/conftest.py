@@ -41,9 +41,7 @@ def browser(django_db_setup: Any) -> Iterator[Any]:
 
     # Starting Playwright's event loop makes Django hand this thread new connection objects,
     # which lack the serialized test data that ``serialized_rollback`` restores from.
-    serialized = {
-        c.alias: getattr(c, "_test_serialized_contents", None) for c in connections.all()
-    }
+    serialized = {c.alias: getattr(c, "_test_serialized_contents", None) for c in connections.all()}
     with sync_playwright() as playwright:
         for connection in connections.all():
             if serialized.get(connection.alias) is not None:

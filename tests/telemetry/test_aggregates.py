@@ -199,16 +199,16 @@ def test_minute_data_are_split_into_beijing_days_at_16_utc(facility):
     assert (rate(facility, date(2026, 3, 1)).received, rate(facility).received) == (1, 1)
 
 
-def test_the_valid_minutes_rule_is_45_and_marked_unverified():
-    """rules.md §2.2 [R]: GB 3095-2012 (ambient air) by analogy; HJ 75-2017 ch. 12 unconfirmed."""
+def test_the_valid_minutes_rule_is_45_from_hj_212_2017():
+    """HJ 212-2017 Appendix D, formula (24): an hour needs 45 ≤ k valid minute values."""
     found = load_rulebook().get(VALID_MINUTES, on=DAY)
-    assert (found.number(), found.unit.value, found.verified) == (45.0, "min", False)
-    assert found.reference.title.startswith("GB 3095-2012")
+    assert (found.number(), found.unit.value, found.verified) == (45.0, "min", True)
+    assert found.reference.title.startswith("HJ 212-2017")
 
 
 def test_days_before_the_rule_is_in_force_are_not_derived(facility):
-    old = date(2015, 12, 31)  # telemetry.valid_minutes_per_hour starts 2016-01-01
-    minutes(facility, "so2", datetime(2015, 12, 31, 10, tzinfo=BEIJING), [10.0] * 60)
+    old = date(2017, 4, 30)  # telemetry.valid_minutes_per_hour starts 2017-05-01
+    minutes(facility, "so2", datetime(2017, 4, 30, 10, tzinfo=BEIJING), [10.0] * 60)
     result = refresh(old, old, [facility.pk], now=NOW)
     assert result.days_without_rule == 1 and not hour_rows(facility)
 
