@@ -11,6 +11,7 @@ from pathlib import Path
 from django.utils.translation import gettext_lazy as _
 
 from ceguan.core.env import database_from_url, env_bool, env_int, env_list, env_secret, env_str
+from ceguan.hj212 import DEFAULT_MAX_FRAME_SIZE
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(env_str("CEGUAN_VAR_DIR", str(PACKAGE_DIR.parent / "var"))).resolve()
@@ -41,6 +42,7 @@ INSTALLED_APPS = [
     "ceguan.core",
     "ceguan.registry",
     "ceguan.telemetry",
+    "ceguan.screening",
     "ceguan.web",
 ]
 
@@ -101,6 +103,20 @@ LOGIN_FAILURE_WINDOW_SECONDS = env_int("CEGUAN_LOGIN_FAILURE_WINDOW_SECONDS", 90
 
 #: A facility silent for longer than this is shown offline (an operating choice, not a rule).
 TELEMETRY_OFFLINE_AFTER_MINUTES = env_int("CEGUAN_OFFLINE_AFTER_MINUTES", 60, minimum=1)
+
+# The HJ 212 receiver's limits and pacing (ceguan/telemetry/receiver/policy.py; docs/receiver.md).
+TELEMETRY_MAX_FRAME_BYTES = env_int("CEGUAN_MAX_FRAME_BYTES", DEFAULT_MAX_FRAME_SIZE, minimum=128)
+TELEMETRY_IDLE_TIMEOUT_SECONDS = env_int("CEGUAN_IDLE_TIMEOUT_SECONDS", 300, minimum=1)
+TELEMETRY_FRAME_TIMEOUT_SECONDS = env_int("CEGUAN_FRAME_TIMEOUT_SECONDS", 30, minimum=1)
+TELEMETRY_MAX_FRAMES_PER_SECOND = env_int("CEGUAN_MAX_FRAMES_PER_SECOND", 50, minimum=1)
+TELEMETRY_MAX_CONNECTIONS = env_int("CEGUAN_MAX_CONNECTIONS", 20000, minimum=1)
+TELEMETRY_BATCH_MAX = env_int("CEGUAN_BATCH_MAX", 500, minimum=1)
+TELEMETRY_BATCH_WAIT_MS = env_int("CEGUAN_BATCH_WAIT_MS", 20, minimum=0)
+TELEMETRY_ACCEPT_MODBUS_CRC = env_bool("CEGUAN_ACCEPT_MODBUS_CRC", True)
+TELEMETRY_AUTH_REFRESH_SECONDS = env_int("CEGUAN_AUTH_REFRESH_SECONDS", 60, minimum=1)
+TELEMETRY_AUTH_MISS_SECONDS = env_int("CEGUAN_AUTH_MISS_SECONDS", 5, minimum=0)
+TELEMETRY_COMMAND_POLL_SECONDS = env_int("CEGUAN_COMMAND_POLL_SECONDS", 5, minimum=1)
+TELEMETRY_COMMAND_TIMEOUT_SECONDS = env_int("CEGUAN_COMMAND_TIMEOUT_SECONDS", 120, minimum=1)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -1,0 +1,275 @@
+"""Injected problems with ground-truth labels (pure: no Django, no I/O).
+
+An :class:`Injection` changes a facility's series over a window of (true) time; its
+:meth:`~Injection.label` is the ground truth a detector is scored against, written as one JSON
+line: ``{"mn", "facility_id", "pollutant" (null = the whole device), "kind", "start", "end",
+"parameters"}`` with times ISO 8601 in Beijing time, ``end`` exclusive.
+
+:func:`plan` places injections deterministically (seed, facility, chunk) in a span of time.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from ceguan.hj212.times import BEIJING
+from ceguan.telemetry.simulator.noise import DECOUPLED, hash_keys, stream_id, unit
+from ceguan.telemetry.simulator.signals import FacilityProfile, Sample, SignalModel, minute_of
+
+
+class Problem(StrEnum):
+    """Kinds of injected problems (the ``kind`` of a label)."""
+
+    EXCEEDANCE = "exceedance"
+    CONSTANT = "constant_value"
+    ZEROS = "zeros"
+    DROPOUT = "dropout"
+    """No data sent (nor kept by the device) for the window."""
+    COPIED_DAY = "copied_day"
+    """Every value and flag of the window copied from the same minutes a day earlier."""
+    BUNCHED = "bunched_under_limit"
+    O2_PINNED = "o2_pinned"
+    DECOUPLED = "decoupled_from_load"
+    PEAK_MAINTENANCE = "maintenance_flag_at_peak"
+    BACKDATED = "backdated_rewrite"
+    """Sent normally, then re-sent at ``parameters.sent_at`` with other values."""
+    CLOCK_DRIFT = "clock_drift"
+    """Data times stamped by a clock ``offset_seconds`` (+ drift) ahead (> 0) or behind."""
+
+
+# =========================== SIMULATION SETTING, NOT A REGULATORY VALUE ==========================
+#: The default "limit" of the exceedance and bunched-under-limit injections, per pollutant, in
+#: the units of POLLUTANT_CODES. Round numbers chosen above the simulated levels; they are NOT the
+#: emission limits of any standard, and nothing but the simulator may use them (the rule book in
+#: ``ceguan/standards`` will carry real limits). An injection may be given another limit.
+SIMULATION_LIMITS: dict[str, float] = {
+    "so2": 100.0, "nox": 100.0, "no": 70.0, "particulate": 20.0, "co": 100.0, "hcl": 50.0,
+    "nh3": 10.0, "hg": 0.05, "cod": 60.0, "nh3n": 8.0, "tp": 1.0, "tn": 20.0, "ss": 30.0,
+    "bod5": 20.0,
+}  # fmt: skip
+# =================================================================================================
+
+PEAK_HOURS = (10, 11, 19, 20)
+"""Beijing hours at which maintenance flags are suspicious (load and discharge peaks)."""
+_BUNCH = stream_id("bunched")
+_ALIGN = 10  # minutes: windows start and end on 10-minute boundaries
+
+
+@dataclass(frozen=True, slots=True)
+class Injection:
+    """One injected problem on one facility (``pollutant`` None = all its parameters)."""
+
+    problem: Problem
+    start: datetime
+    end: datetime
+    pollutant: str | None = None
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+    def active(self, minute: int) -> bool:
+        return minute_of(self.start) <= minute < minute_of(self.end)
+
+    def label(self, profile: FacilityProfile) -> dict[str, Any]:
+        """The ground-truth record (one JSON line)."""
+        return {
+            "mn": profile.mn,
+            "facility_id": profile.facility_id,
+            "pollutant": self.pollutant,
+            "kind": self.problem.value,
+            "start": self.start.astimezone(BEIJING).isoformat(),
+            "end": self.end.astimezone(BEIJING).isoformat(),
+            "parameters": self.parameters,
+        }
+
+    def clock_offset(self, moment: datetime) -> float:
+        """Seconds the device clock is off at ``moment`` (0 outside a clock-drift window)."""
+        if self.problem is not Problem.CLOCK_DRIFT or not self.start <= moment < self.end:
+            return 0.0
+        hours = (moment - self.start).total_seconds() / 3600
+        return self.parameters["offset_seconds"] + self.parameters["drift_seconds_per_hour"] * hours
+
+    @property
+    def sent_at(self) -> datetime | None:
+        """When a back-dated rewrite is sent (true time), else None."""
+        if self.problem is not Problem.BACKDATED:
+            return None
+        return datetime.fromisoformat(self.parameters["sent_at"])
+
+
+def apply(injection: Injection, sample: Sample, model: SignalModel) -> Sample | None:
+    """The sample as the device reports it under ``injection`` (None: nothing reported)."""
+    kind, name, par = injection.problem, injection.pollutant, injection.parameters
+    if kind is Problem.DROPOUT:
+        return None
+    if kind is Problem.COPIED_DAY:
+        source = model.sample(sample.minute - par["source_offset_minutes"])
+        return replace(sample, values=dict(source.values), flags=dict(source.flags))
+    if (
+        name is None
+        or name not in sample.values
+        or kind in (Problem.BACKDATED, Problem.CLOCK_DRIFT)
+    ):
+        return sample
+    values, flags = dict(sample.values), dict(sample.flags)
+    if kind is Problem.EXCEEDANCE:
+        values[name] *= par["limit"] * par["factor"] / model.levels[name]
+    elif kind is Problem.CONSTANT:
+        values[name] = par["value"]
+    elif kind is Problem.ZEROS:
+        values[name] = 0.0
+    elif kind is Problem.BUNCHED:
+        share = par["low"] + (par["high"] - par["low"]) * unit(model.seed, _BUNCH, sample.minute)
+        values[name] = par["limit"] * share
+    elif kind is Problem.O2_PINNED:
+        jitter = par["jitter"] * (2 * unit(model.seed, _BUNCH + 1, sample.minute) - 1)
+        values[name] = par["value"] + jitter
+    elif kind is Problem.DECOUPLED:
+        spec, level = model.specs[name], model.levels[name]
+        noise = spec.sigma * model.noise(name, sample.minute, stream=1, texture=DECOUPLED)
+        values[name] = level + noise if spec.mode == "add" else level * math.exp(noise)
+        flags[name] = "N"
+    elif kind is Problem.PEAK_MAINTENANCE:
+        values[name] *= par["value_factor"]
+        flags[name] = par["flag"]
+    return replace(sample, values=values, flags=flags)
+
+
+def rewrite(injection: Injection, sample: Sample) -> Sample:
+    """The values a back-dated rewrite re-sends for a minute of its window."""
+    name = injection.pollutant
+    if name is None or name not in sample.values:
+        return sample
+    values = dict(sample.values)
+    values[name] *= injection.parameters["factor"]
+    return replace(sample, values=values)
+
+
+def applicable(profile: FacilityProfile, limits: dict[str, float]) -> list[Problem]:
+    """The problems that make sense for what a facility measures."""
+    params = profile.parameters
+    limited = [p for p in params if p in limits]
+    kinds = [Problem.CONSTANT, Problem.ZEROS, Problem.DROPOUT, Problem.COPIED_DAY]
+    kinds += [Problem.PEAK_MAINTENANCE, Problem.BACKDATED, Problem.CLOCK_DRIFT]
+    if limited:
+        kinds += [Problem.EXCEEDANCE, Problem.BUNCHED, Problem.DECOUPLED]
+    if profile.gas and "o2" in params:
+        kinds.append(Problem.O2_PINNED)
+    return kinds
+
+
+def plan(
+    model: SignalModel,
+    seed: int,
+    start: datetime,
+    end: datetime,
+    *,
+    share: float = 0.3,
+    chunk: int = 0,
+    limits: dict[str, float] | None = None,
+    kinds: list[Problem] | None = None,
+) -> list[Injection]:
+    """Injections for one facility in ``[start, end)``: none unless the facility is in ``share``.
+
+    An injected facility gets 2–4 different problems (or every one of ``kinds``), each in its own
+    slot of the span; windows are aligned to 10 minutes. Deterministic in (seed, facility, chunk).
+    """
+    profile = model.profile
+    limits = SIMULATION_LIMITS if limits is None else limits
+    if unit(seed, profile.facility_id, stream_id("inject")) >= share:
+        return []
+    rng = random.Random(hash_keys(seed, profile.facility_id, stream_id("plan"), chunk))
+    possible = applicable(profile, limits)
+    chosen = [k for k in kinds if k in possible] if kinds else None
+    if chosen is None:
+        chosen = rng.sample(possible, min(len(possible), rng.randint(2, 4)))
+    span = (end - start).total_seconds() / 60
+    count = min(len(chosen), int(span // (2 * _ALIGN)))
+    out: list[Injection] = []
+    for i, kind in enumerate(chosen[:count]):
+        slot_start = start + timedelta(minutes=span * i / count)
+        slot_end = start + timedelta(minutes=span * (i + 1) / count)
+        injection = _place(kind, model, rng, slot_start, slot_end, (start, end), limits)
+        if injection is not None:
+            out.append(injection)
+    return out
+
+
+def _align(moment: datetime, up: bool = False) -> datetime:
+    minute = minute_of(moment)
+    floor = minute - minute % _ALIGN
+    if up and floor != minute:
+        floor += _ALIGN
+    return datetime.fromtimestamp(floor * 60, BEIJING)
+
+
+def _place(
+    kind: Problem,
+    model: SignalModel,
+    rng: random.Random,
+    slot_start: datetime,
+    slot_end: datetime,
+    span: tuple[datetime, datetime],
+    limits: dict[str, float],
+) -> Injection | None:
+    slot = (slot_end - slot_start).total_seconds() / 60
+    length = max(_ALIGN, slot * rng.uniform(0.4, 0.8))
+    begin = _align(slot_start + timedelta(minutes=rng.uniform(0, slot - length)), up=True)
+    finish = max(begin + timedelta(minutes=_ALIGN), _align(begin + timedelta(minutes=length)))
+    if kind is Problem.PEAK_MAINTENANCE:
+        begin = _peak_start(slot_start, slot_end) or _peak_start(*span)
+        if begin is None:
+            return None
+        finish = min(begin + timedelta(minutes=max(30.0, length)), begin + timedelta(hours=2))
+    finish = min(finish, _align(span[1]))
+    params = model.profile.parameters
+    if not params or finish <= begin:
+        return None
+    limited = [p for p in params if p in limits]
+    coupled = [p for p in limited if model.specs[p].coupling and model.specs[p].mode == "log"]
+    pollutant: str | None = rng.choice(limited or list(params))
+    par: dict[str, Any] = {}
+    if kind in (Problem.DROPOUT, Problem.COPIED_DAY, Problem.CLOCK_DRIFT):
+        pollutant = None
+    if kind is Problem.EXCEEDANCE:
+        par = {"limit": limits[pollutant], "factor": round(rng.uniform(1.3, 2.0), 2)}
+    elif kind is Problem.BUNCHED:
+        par = {"limit": limits[pollutant], "low": 0.9, "high": 0.99}
+    elif kind is Problem.CONSTANT:
+        par = {"value": round(model.sample(begin).values[pollutant], 3)}
+    elif kind is Problem.COPIED_DAY:
+        par = {"source_offset_minutes": 1440}
+    elif kind is Problem.O2_PINNED:
+        pollutant = "o2"
+        par = {"value": round(model.levels["o2"] + rng.uniform(-1.0, 1.0), 1), "jitter": 0.05}
+    elif kind is Problem.DECOUPLED:
+        pollutant = rng.choice(coupled) if coupled else pollutant
+    elif kind is Problem.PEAK_MAINTENANCE:
+        par = {"flag": rng.choice("MC"), "value_factor": 1.6, "peak_hours": list(PEAK_HOURS)}
+    elif kind is Problem.BACKDATED:
+        room = max(1.0, (span[1] - finish).total_seconds() / 60 - 1)
+        delay = min(
+            room, max(1.0, rng.uniform(0.2, 1.0) * (slot_end - finish).total_seconds() / 60)
+        )
+        sent_at = (finish + timedelta(minutes=delay)).replace(microsecond=0)
+        par = {"factor": round(rng.uniform(0.5, 0.8), 2), "sent_at": sent_at.isoformat()}
+    elif kind is Problem.CLOCK_DRIFT:
+        sign = rng.choice((-1, 1))
+        par = {
+            "offset_seconds": sign * round(rng.uniform(120, 900)),
+            "drift_seconds_per_hour": sign * round(rng.uniform(0, 60), 1),
+        }
+    return Injection(kind, begin, finish, pollutant, par)
+
+
+def _peak_start(start: datetime, end: datetime) -> datetime | None:
+    """The first peak hour that begins in ``[start, end)``."""
+    moment = start.astimezone(BEIJING).replace(minute=0, second=0, microsecond=0)
+    while moment < end:
+        if moment >= start and moment.hour in PEAK_HOURS:
+            return moment
+        moment += timedelta(hours=1)
+    return None
