@@ -62,14 +62,17 @@ class Command(BaseCommand):
             stop = True
 
         signal.signal(signal.SIGTERM, _stop)
+        first = time.monotonic() + 60  # let the simulator's backfill arrive before the first pass
         try:
             while not stop and all(child.poll() is None for child in children):
-                self._refresh()
-                deadline = time.monotonic() + 60 * options["refresh_minutes"]
+                deadline = first if first else time.monotonic() + 60 * options["refresh_minutes"]
+                first = 0.0
                 while not stop and time.monotonic() < deadline:
                     if any(child.poll() is not None for child in children):
                         break
                     time.sleep(1)
+                if not stop:
+                    self._refresh()
         except KeyboardInterrupt:
             pass
         finally:
