@@ -120,6 +120,11 @@ def survey_area(
     # The last 30 Beijing days ending at as_of; None = no data yet, never 0.
     rate = area_fault_rate([f.pk for f in rows], as_of - timedelta(days=29), as_of)
     figures.fault_rate = None if rate is None else round(100 * rate, 1)
+    from ceguan.screening.alarms import area_anomaly_rate
+
+    # Facility-hours under open or upheld anomaly alarms, same window; None = no telemetry.
+    anomaly = area_anomaly_rate([f.pk for f in rows], as_of - timedelta(days=29), as_of)
+    figures.anomaly_rate = None if anomaly is None else round(100 * anomaly, 1)
     spots = figures.blind_spots
     spots.networked_not_accepted = [f for f in rows if f.is_networked and not f.is_accepted]
     spots.without_operator = [f for f in rows if f.operation_mode == c.OperationMode.NONE]

@@ -1,7 +1,8 @@
 """``ceguan live``: the whole platform on one machine, with simulated devices sending data.
 
-Starts the HJ 212 receiver, the web UI and the device simulator as child processes and refreshes
-the derived telemetry (hourly values, rates, online state) every few minutes, until Ctrl-C.
+Starts the HJ 212 receiver, the web UI and the device simulator as child processes, and every few
+minutes refreshes the derived telemetry (hourly values, rates, online state) and screens the new
+data into alarms, until Ctrl-C.
 This is what ``make demo`` runs after building the demo province.
 """
 
@@ -86,8 +87,10 @@ class Command(BaseCommand):
                     child.kill()
 
     def _refresh(self) -> None:
+        from ceguan.screening.runner import run_due
         from ceguan.telemetry.aggregates import refresh, update_links
 
         today = timezone.localdate()
         refresh(today - timedelta(days=1), today)
         update_links()
+        run_due()

@@ -1,0 +1,85 @@
+"""Constant value runs (rule ``constant_run``)."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ceguan.screening import Severity
+from ceguan.screening.detectors.constant import constant_run
+from tests.screening import assert_registered, at, hourly, valid
+
+
+def test_it_reports_six_identical_hourly_values() -> None:
+    # 5.0 from 01:00 to 06:00: six values spanning 5 h (≥ 5 values and ≥ 4 h).
+    values = [3.1, 5.0, 5.0, 5.0, 5.0, 5.0, 5.0, 2.2]
+    [e] = constant_run(hourly(8), values, valid(8), pollutant="so2")
+    assert (e.start, e.end) == (at(1), at(6))
+    assert e.evidence == {
+        "value": 5.0,
+        "n_values": 6,
+        "duration_h": 5.0,
+        "first": "2026-01-05T01:00:00Z",
+        "last": "2026-01-05T06:00:00Z",
+    }
+    assert e.score == 5.0
+    assert e.severity is Severity.WARNING
+    assert_registered(e)
+
+
+def test_it_needs_enough_values() -> None:
+    # Four identical values are fewer than min_count = 5.
+    assert constant_run(hourly(6), [1.0, 5, 5, 5, 5, 2], valid(6), pollutant="so2") == []
+
+
+def test_it_needs_enough_time() -> None:
+    # Ten identical minute values span 9 minutes, far under 4 h.
+    minutes = np.datetime64("2026-01-05T00:00", "s") + np.arange(10) * np.timedelta64(60, "s")
+    assert constant_run(minutes, [7.5] * 10, valid(10), pollutant="so2") == []
+
+
+def test_it_ignores_a_constant_run_flagged_as_stopped() -> None:
+    # Flat zero flow, and a held value, during a stop flagged F are the declared state.
+    assert constant_run(hourly(8), [0.0] * 8, ["F"] * 8, pollutant="flow") == []
+    assert constant_run(hourly(8), [12.0] * 8, ["F"] * 8, pollutant="so2") == []
+
+
+def test_it_ignores_values_under_maintenance_calibration_or_fault() -> None:
+    for flag in "MCD":
+        assert constant_run(hourly(8), [12.0] * 8, [flag] * 8, pollutant="so2") == []
+
+
+def test_it_leaves_runs_at_zero_to_the_zero_detector() -> None:
+    assert constant_run(hourly(8), [0.0] * 8, valid(8), pollutant="so2") == []
+
+
+def test_a_missing_or_flagged_value_breaks_the_run() -> None:
+    values = [5.0, 5, 5, 5, np.nan, 5, 5, 5, 5]
+    assert constant_run(hourly(9), values, valid(9), pollutant="so2") == []
+    flags = ["N"] * 4 + ["M"] + ["N"] * 4
+    assert constant_run(hourly(9), [5.0] * 9, flags, pollutant="so2") == []
+
+
+def test_the_caller_can_judge_manual_set_values_too() -> None:
+    [e] = constant_run(hourly(6), [9.0] * 6, ["S"] * 6, pollutant="so2", judged_flags=("N", "S"))
+    assert e.evidence["n_values"] == 6
+
+
+def test_it_reports_nothing_for_empty_all_missing_or_single_value_series() -> None:
+    assert constant_run(hourly(0), [], [], pollutant="so2") == []
+    assert constant_run(hourly(9), [np.nan] * 9, valid(9), pollutant="so2") == []
+    assert constant_run(hourly(1), [4.0], valid(1), pollutant="so2") == []
+
+
+@given(st.lists(st.sampled_from([1.0, 2.0]), max_size=80))
+def test_every_reported_run_is_constant_long_and_maximal(values: list[float]) -> None:
+    x = np.array(values)
+    t = hourly(x.size)
+    for e in constant_run(t, x, valid(x.size), pollutant="so2"):
+        inside = (t >= e.start) & (t <= e.end)
+        assert (x[inside] == e.evidence["value"]).all()
+        assert inside.sum() == e.evidence["n_values"] >= 5
+        first, last = np.flatnonzero(inside)[[0, -1]]
+        assert first == 0 or x[first - 1] != x[first]
+        assert last == x.size - 1 or x[last + 1] != x[last]
