@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import attrgetter
 
 from django.db import connection, transaction
 
@@ -41,7 +42,10 @@ class IncomingValue:
         return (facility_id, self.pollutant, self.kind, self.data_time)
 
     def numbers(self) -> tuple[object, ...]:
-        return tuple(getattr(self, name) for name in COMPARED)
+        return _numbers(self)
+
+
+_numbers = attrgetter(*COMPARED)
 
 
 @dataclass
@@ -97,15 +101,22 @@ class _Plan:
 def _current_values(frames: Sequence[IncomingFrame]) -> dict[tuple, _Current]:
     """The current stored value for every key the batch touches, in one query per facility set."""
     wanted: dict[int, set[datetime]] = defaultdict(set)
+    kinds: set[str] = set()
     for frame in frames:
         if frame.facility_id is not None:
             for value in frame.values:
                 wanted[frame.facility_id].add(value.data_time)
+                kinds.add(value.kind)
     if not wanted:
         return {}
     times = {t for group in wanted.values() for t in group}
+    # kind too, so that (facility, kind, data_time) — the telemetry_series index — is a seek:
+    # without it both databases read each facility's whole history per batch.
     rows = TelemetryValue.objects.filter(
-        facility_id__in=list(wanted), data_time__in=list(times), current=True
+        facility_id__in=list(wanted),
+        kind__in=sorted(kinds),
+        data_time__in=list(times),
+        current=True,
     ).values_list(
         "id", "facility_id", "pollutant", "kind", "data_time", "revision", "source", *COMPARED
     )
@@ -210,9 +221,19 @@ def _insert(table: str, columns: Sequence[str], rows: Iterable[tuple[object, ...
             return
         marks = ", ".join("%s" for _ in columns)
         adapt = connection.ops.adapt_datetimefield_value
+        seen: dict[datetime, object] = {}  # a batch repeats the same few times
+
+        def sqlite_value(v: object) -> object:
+            if not isinstance(v, datetime):
+                return v
+            text = seen.get(v)
+            if text is None:
+                text = seen[v] = adapt(v)
+            return text
+
         cursor.executemany(
             f'INSERT INTO "{table}" ({names}) VALUES ({marks})',  # noqa: S608
-            [tuple(adapt(v) if isinstance(v, datetime) else v for v in row) for row in rows],
+            [tuple(map(sqlite_value, row)) for row in rows],
         )
 
 

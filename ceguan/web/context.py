@@ -33,6 +33,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if scope.is_staff:
         items.append((reverse("home"), _("首页")))
         items.append((reverse("survey"), _("调查摸底")))
+        items.append((reverse("alarm-inbox"), pgettext_lazy("plural", "报警")))
         items += [(reverse("resource-list", args=[slug]), label) for slug, label in REGISTRY_NAV]
         if scope.everything:
             items.append((reverse("unregistered-devices"), pgettext_lazy("plural", "未登记设备")))

@@ -203,6 +203,20 @@ def test_a_frame_that_cannot_be_stored_costs_only_its_own_connection(serve, faci
     assert bad.is_closed(within=3)
 
 
+def test_a_full_writer_queue_stops_reading_and_loses_nothing(serve, facility):
+    def slow(items):
+        time.sleep(0.02)
+        return ingest_batch(items)
+
+    address = serve(ingest=slow, batch_max=2, max_frames_per_second=100).address  # queue of 8
+    devices = [Device(address) for _ in range(3)]
+    for n, device in enumerate(devices):
+        device.send(b"".join(minute(facility, 1000 * n + i) for i in range(12)))
+    replies = [[device.reply(timeout=10) for _ in range(12)] for device in devices]
+    assert all(r is not None and r.header.cn == "9014" for rs in replies for r in rs)
+    assert RawFrame.objects.filter(outcome="stored").count() == 36
+
+
 def test_duplicates_and_revisions_over_the_wire(serve, facility):
     device = Device(serve().address)
     for raw in (minute(facility), minute(facility), minute(facility, avg=99.0)):

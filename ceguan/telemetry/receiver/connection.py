@@ -127,7 +127,9 @@ class Connection(asyncio.Protocol):
         """Hand one frame to the batch writer, or hold it here while the writer is full."""
         self.inflight += 1
         received_at = datetime.now(UTC)
-        if self.backlog or not self.receiver.enqueue(self, received_at, raw):
+        if self.backlog:  # already waiting for room: keep the order
+            self.backlog.append((received_at, raw))
+        elif not self.receiver.enqueue(self, received_at, raw):
             self.backlog.append((received_at, raw))
             self.receiver.wait_for_room(self)
         self.update_reading()

@@ -122,8 +122,8 @@ class Receiver:
         return True
 
     def wait_for_room(self, conn: Connection) -> None:
-        if conn not in self._waiting:
-            self._waiting.append(conn)
+        """``conn`` holds frames until the queue has room (called once per held run)."""
+        self._waiting.append(conn)
 
     def _refill(self) -> None:
         """Move frames held by connections into the queue as room frees up, oldest first."""
