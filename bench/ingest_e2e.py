@@ -29,7 +29,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from ceguan.hj212 import BEIJING, PollutantRecord, build_cp, crc_hj212, format_crc  # noqa: E402
+from ceguan.hj212 import BEIJING, PollutantRecord, build_cp, crc_hj212, format_crc
 
 TARGET = 5_000
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"

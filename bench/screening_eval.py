@@ -48,7 +48,7 @@ import argparse
 import csv
 import os
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -195,13 +195,10 @@ def simulate(profile: FacilityProfile, seed: int, days: int, share: float) -> di
         out_inj[p] = (np.where(np.isin(np.arange(hours.size), h), revised, out_inj[p][0]),
                       out_inj[p][1])  # fmt: skip
         sent = _utc64(inj.sent_at)  # type: ignore[arg-type]
-        revisions.setdefault(p, []).append(
-            (hours[h], original, revised[h], np.full(h.size, sent))
-        )
+        revisions.setdefault(p, []).append((hours[h], original, revised[h], np.full(h.size, sent)))
     # receive times: end of the hour + 30 s, minus the device clock's offset
-    offset = np.array([
-        series.clock_offset((T0 + timedelta(hours=k + 1)).astimezone(UTC)) for k in range(hours.size)
-    ])  # fmt: skip
+    ends = [(T0 + timedelta(hours=k + 1)).astimezone(UTC) for k in range(hours.size)]
+    offset = np.array([series.clock_offset(end) for end in ends])
     received_clean = hours + HOUR + np.timedelta64(30, "s")
     received_inj = received_clean - np.round(offset).astype("timedelta64[s]")
     labels = [inj.label(model.profile) for inj in injections]
@@ -310,9 +307,9 @@ def caught(label: dict[str, Any], found: list[Found], interval: np.timedelta64) 
     rules = EXPECTED[label["kind"]]
     pollutant = label["pollutant"]
     for rule, p, s, e in found:
-        if rule in rules and (pollutant is None or p == pollutant):
-            if s < end and e + interval > start:
-                return True
+        same = rule in rules and (pollutant is None or p == pollutant)
+        if same and s < end and e + interval > start:
+            return True
     return False
 
 
@@ -464,18 +461,31 @@ def main() -> None:
 
     # false alarms on clean simulated data
     clean: Counter[str] = Counter(rule for r in results for rule, *_ in r["clean"])
-    clean_min: Counter[str] = Counter(rule for r in results for rule, *_ in r.get("minute_clean", []))
+    clean_min: Counter[str] = Counter(
+        rule for r in results for rule, *_ in r.get("minute_clean", [])
+    )
     inj_eps: Counter[str] = Counter(rule for r in results for rule, *_ in r["injected"])
     t2 = Table(title=f"False alarms on clean simulated data ({fdays} facility-days, hourly)")
-    for c in ("rule", "episodes", "per 100 facility-days", "target ≤ 1", "episodes on injected run"):
+    for c in (
+        "rule",
+        "episodes",
+        "per 100 facility-days",
+        "target ≤ 1",
+        "episodes on injected run",
+    ):
         t2.add_column(c, justify="left" if c == "rule" else "right")
     for rule in DETECTORS:
         n = clean[rule]
         rate = 100 * n / fdays
         t2.add_row(rule, str(n), f"{rate:.2f}", "met" if rate <= 1 else "OVER", str(inj_eps[rule]))
     all_n = sum(clean.values())
-    t2.add_row("[b]all rules[/b]", str(all_n), f"{100 * all_n / fdays:.2f}",
-               "met" if 100 * all_n / fdays <= 1 else "OVER", str(sum(inj_eps.values())))
+    t2.add_row(
+        "[b]all rules[/b]",
+        str(all_n),
+        f"{100 * all_n / fdays:.2f}",
+        "met" if 100 * all_n / fdays <= 1 else "OVER",
+        str(sum(inj_eps.values())),
+    )
     if not args.no_minute:
         n = clean_min["copied_segment"]
         t2.add_row("copied_segment (minute, block=60)", str(n), f"{100 * n / fdays:.2f}",
@@ -502,20 +512,30 @@ def main() -> None:
         t3.add_column(f"water min ({wm_days:.0f} fd)\nfalse / per 100 fd [on EVENT]",
                       justify="right")  # fmt: skip
     for rule in DETECTORS:
-        row = [rule, f"{gt[rule]} / {100 * gt[rule] / gt_days:.2f}",
-               f"{w_false[rule]} / {100 * w_false[rule] / w_days:.2f} [{w_event[rule]}]"]
+        row = [
+            rule,
+            f"{gt[rule]} / {100 * gt[rule] / gt_days:.2f}",
+            f"{w_false[rule]} / {100 * w_false[rule] / w_days:.2f} [{w_event[rule]}]",
+        ]
         if not args.no_minute:
-            row.append(f"{wm_false[rule]} / {100 * wm_false[rule] / wm_days:.2f} [{wm_event[rule]}]")
+            row.append(
+                f"{wm_false[rule]} / {100 * wm_false[rule] / wm_days:.2f} [{wm_event[rule]}]"
+            )
         t3.add_row(*row)
     tot = [sum(gt.values()), sum(w_false.values())]
-    row = ["[b]all rules[/b]", f"{tot[0]} / {100 * tot[0] / gt_days:.2f}",
-           f"{tot[1]} / {100 * tot[1] / w_days:.2f} [{sum(w_event.values())}]"]
+    row = [
+        "[b]all rules[/b]",
+        f"{tot[0]} / {100 * tot[0] / gt_days:.2f}",
+        f"{tot[1]} / {100 * tot[1] / w_days:.2f} [{sum(w_event.values())}]",
+    ]
     if not args.no_minute:
         n = sum(wm_false.values())
         row.append(f"{n} / {100 * n / wm_days:.2f} [{sum(wm_event.values())}]")
     t3.add_row(*row)
     console.print(t3)
-    console.print(f"real data: {time.perf_counter() - t1:.1f} s; total {time.perf_counter() - t0:.1f} s")
+    console.print(
+        f"real data: {time.perf_counter() - t1:.1f} s; total {time.perf_counter() - t0:.1f} s"
+    )
 
 
 if __name__ == "__main__":

@@ -50,7 +50,7 @@ def synth(seed: int) -> dict[str, np.ndarray]:
     rng = np.random.default_rng(seed)
     m = np.arange(1440)
     load = 0.75 + 0.1 * np.sin(2 * np.pi * (m - 420) / 1440) + rng.normal(0, 0.02, 1440)
-    noise = lambda s: np.convolve(rng.normal(0, s, 1500), np.ones(61) / 61 ** 0.5, "same")[:1440]  # noqa: E731
+    noise = lambda s: np.convolve(rng.normal(0, s, 1500), np.ones(61) / 61**0.5, "same")[:1440]  # noqa: E731
     return {
         "so2": 40 * np.exp(2 * (load - 0.75) + noise(0.05)),
         "nox": 80 * np.exp(1.5 * (load - 0.75) + noise(0.05)),
@@ -161,7 +161,9 @@ def detectors_minute(n: int) -> tuple[float, int, int]:
     from ceguan.screening import DETECTORS
     from ceguan.screening.runner import wire
 
-    times = np.datetime64(DAY0.replace(tzinfo=None), "s") + np.arange(1440) * np.timedelta64(60, "s")
+    times = np.datetime64(DAY0.replace(tzinfo=None), "s") + np.arange(1440) * np.timedelta64(
+        60, "s"
+    )
     flags = np.full(1440, "N", dtype="<U1")
     limits = {"so2": 35.0, "nox": 50.0, "particulate": 10.0}
     calls = []
@@ -230,18 +232,36 @@ def main() -> None:
             admin(f"DROP DATABASE IF EXISTS {DB}")
 
     scale = PROVINCE / n
-    tab = Table(title=f"One province-day screened on PostgreSQL — measured at {n} outlets"
-                      f"{'' if n == PROVINCE else f', extrapolated ×{scale:g} to 1,000'} (2 cores)")
+    tab = Table(
+        title=f"One province-day screened on PostgreSQL — measured at {n} outlets"
+        f"{'' if n == PROVINCE else f', extrapolated ×{scale:g} to 1,000'} (2 cores)"
+    )
     tab.add_column("measure")
     tab.add_column(f"{n} outlets", justify="right")
     tab.add_column("1,000 outlets", justify="right")
     tab.add_column("target", justify="right")
     est = "" if n == PROVINCE else " (extrap.)"
-    tab.add_row("values stored (minute + hourly)", f"{stored:,}", f"{round(stored * scale):,}{est}", "")
-    tab.add_row("load through write_frames (not timed)", f"{t_load:.1f} s", f"{t_load * scale:.0f} s{est}", "")
-    tab.add_row("screen(full=True) wall", f"{t_screen:.2f} s", f"{t_screen * scale:.1f} s{est}", "≤ 60 s")
-    tab.add_row("screen(full=True) CPU of this process", f"{c_screen:.2f} s", f"{c_screen * scale:.1f} s{est}", "")
-    tab.add_row("  series / episodes / alarms", f"{result.series} / {result.episodes} / {alarms}", "", "")
+    tab.add_row(
+        "values stored (minute + hourly)", f"{stored:,}", f"{round(stored * scale):,}{est}", ""
+    )
+    tab.add_row(
+        "load through write_frames (not timed)",
+        f"{t_load:.1f} s",
+        f"{t_load * scale:.0f} s{est}",
+        "",
+    )
+    tab.add_row(
+        "screen(full=True) wall", f"{t_screen:.2f} s", f"{t_screen * scale:.1f} s{est}", "≤ 60 s"
+    )
+    tab.add_row(
+        "screen(full=True) CPU of this process",
+        f"{c_screen:.2f} s",
+        f"{c_screen * scale:.1f} s{est}",
+        "",
+    )
+    tab.add_row(
+        "  series / episodes / alarms", f"{result.series} / {result.episodes} / {alarms}", "", ""
+    )
     tab.add_row(f"detectors alone, hourly arrays ({n_calls} calls) CPU", f"{t_det:.3f} s",
                 f"{t_det * scale:.2f} s{est}", "")  # fmt: skip
     tab.add_row("  episodes", str(n_eps), "", "")
