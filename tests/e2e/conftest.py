@@ -34,8 +34,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(django_db_setup: Any) -> Iterator[Any]:
+    """Chromium for one test module. Playwright's event loop lives as long as this fixture, and
+    later tests that start their own (``asyncio.run``) need it gone, hence not session scope."""
     from django.db import connections
     from playwright.sync_api import sync_playwright
 
