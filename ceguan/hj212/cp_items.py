@@ -36,6 +36,7 @@ _SPACES = re.compile(r"\s*([;,=])\s*")
 
 
 def classify(key: str) -> tuple[str, int, str, bool]:
+    """(code, slot, suffix, odd case) of a CP key; split on the last '-' (§6.3.3.1)."""
     code, dash, suffix = key.rpartition("-")
     if not dash or not code:
         info = ("", PLAIN, key, False)
@@ -46,7 +47,9 @@ def classify(key: str) -> tuple[str, int, str, bool]:
             slot = SLOT_BY_LOWER.get(suffix.lower(), EXTRA)
             odd = slot != EXTRA
         info = (sys.intern(code), slot, suffix, odd)
-    if len(KEY_CACHE) < KEY_CACHE_MAX and len(key) <= 64:
+    if len(key) <= 64:
+        if len(KEY_CACHE) >= KEY_CACHE_MAX:
+            KEY_CACHE.clear()
         KEY_CACHE[key] = info
     return info
 
@@ -57,21 +60,23 @@ def is_plain_ascii(cp: str) -> bool:
 
 
 def tokens(cp: str, issues: list[str]) -> list[str]:
-    """Split the CP into ``key=value`` items; the slow path keeps ``//logs//`` whole."""
+    """Split the CP into ``key=value`` items; ``//logs//`` stay whole and untouched."""
     if is_plain_ascii(cp):
         return cp.replace(",", ";").split(";")
+    logs: list[str] = []
+    if "//" in cp and "\x00" not in cp:
+
+        def stash(m: re.Match[str]) -> str:
+            logs.append(m.group(0))
+            return f"\x00{len(logs) - 1}\x00"
+
+        cp = _LOG.sub(stash, cp)
     if any(c.isspace() for c in cp):
         cp = _SPACES.sub(r"\1", cp).strip()
         issues.append("whitespace in CP")
-    if "//" not in cp or "\x00" in cp:
-        return cp.replace(",", ";").split(";")
-    logs: list[str] = []
-
-    def stash(m: re.Match[str]) -> str:
-        logs.append(m.group(0))
-        return f"\x00{len(logs) - 1}\x00"
-
-    items = _LOG.sub(stash, cp).replace(",", ";").split(";")
+    items = cp.replace(",", ";").split(";")
+    if not logs:
+        return items
     return [_LOG_REF.sub(lambda m: logs[int(m.group(1))], i) if "\x00" in i else i for i in items]
 
 

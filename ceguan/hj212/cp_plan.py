@@ -122,7 +122,9 @@ def _compile(plan: _Plan, system: str | None) -> Builder:
     number = {pos: f"n{k}" for k, pos in enumerate(plan.numbers)}
     lines += [f"    {name} = fl(v[{2 * pos + 1}])" for pos, name in number.items()]
     if number:
-        lines.append(f"    t = sum(({', '.join(number.values())},))")
+        names = list(number.values())
+        total = " + ".join(names) if len(names) <= 100 else f"sum(({', '.join(names)},))"
+        lines.append(f"    t = {total}")
         lines.append("    if t - t != 0.0:")
         lines.append("        return None")
     text = {pos: f"dec(v[{2 * pos + 1}])" for pos in plan.texts}
@@ -152,7 +154,7 @@ def _compile(plan: _Plan, system: str | None) -> Builder:
 _NO_PLAN = _Plan([], [])  # cached verdict "these keys need the general parsers"
 _SEEN_ONCE = _Plan([], [])  # a template met once, not planned yet
 _PLANS: dict[int, dict[bytes, _Plan]] = {}  # by number of header items, then template
-_HEADERS: dict[tuple[_Plan, tuple[bytes, ...]], Header] = {}
+_HEADERS: dict[bytes | tuple[_Plan, tuple[bytes, ...]], Header] = {}
 
 
 def _plan_count() -> int:
@@ -227,15 +229,18 @@ def parse_planned(
         return None
     header = None
     if n_head:
-        others = plan.head_get(flat)
-        c = _HEADERS.get((plan, others))
+        # Everything but the QN repeats per device: key the cache on the header without it.
+        key: bytes | tuple[_Plan, tuple[bytes, ...]]
+        key = head[head.find(b";") + 1 :] if plan.qn_at == 0 else (plan, plan.head_get(flat))
+        c = _HEADERS.get(key)
         if c is None:
+            others = plan.head_get(flat)
             c = make_header(
                 dict(zip(plan.head_keys, map(bytes.decode, others), strict=True)), [], head
             )
             if len(_HEADERS) >= HEADER_CACHE_MAX:
                 _HEADERS.clear()
-            _HEADERS[(plan, others)] = c
+            _HEADERS[key] = c
         qn = flat[2 * plan.qn_at + 1].decode() if plan.qn_at >= 0 else None
         if qn == "":
             header = Header(

@@ -80,7 +80,7 @@ def parse_frame(raw: bytes, *, max_frame_size: int = DEFAULT_MAX_FRAME_SIZE) -> 
     if actual == length - 1 and _is_hex(body[-3:]) and body[-5:-3] == b"&&":
         # A sender that drops the CRC's leading zero (hj212.md §2, variant 4).
         return Frame(body + _CRLF, length, 3)
-    if actual != length or b"\r" in body or b"\n" in body:
+    if actual != length or _CRLF in body:
         raise FramingError(
             Reason.BAD_LENGTH, raw, f"declared length {length}, actual {actual} bytes"
         )

@@ -94,12 +94,13 @@ def parse_packet(
         )
         raise CrcError(Reason.BAD_CRC, raw, detail)
     frame_issues: list[str] = []
-    if frame.declared_length != len(data):
-        frame_issues.append(f"declared length {frame.declared_length}, actual {len(data)}")
-    if len(crc) != 4:
-        frame_issues.append("CRC field without its leading zero")
-    elif not crc.isupper() and not crc.isdigit():
-        frame_issues.append("lower-case CRC")
+    if frame.declared_length != len(data) or len(crc) != 4 or not crc.isupper():
+        if frame.declared_length != len(data):
+            frame_issues.append(f"declared length {frame.declared_length}, actual {len(data)}")
+        if len(crc) != 4:
+            frame_issues.append("CRC field without its leading zero")
+        elif not crc.isupper() and not crc.isdigit():
+            frame_issues.append("lower-case CRC")
     cut = data.find(b"CP=&&")
     if cut < 0 or len(data) < cut + 7 or not data.endswith(b"&&"):
         raise PacketError(Reason.BAD_CP, raw, "no CP=&&…&& data area at the end")

@@ -12,6 +12,7 @@ from ceguan.hj212 import (
     Reason,
     build_raw_frame,
     parse_frame,
+    parse_packet,
 )
 from tests.hj212.vectors import APPENDIX_C, GOOD
 
@@ -127,6 +128,7 @@ def test_a_crc_field_missing_its_leading_zero_is_still_a_frame() -> None:
     assert isinstance(frame, Frame) and frame.length_ok
     assert frame.crc == full[-5:-2] and frame.data == segment
     assert parse_frame(dropped).crc == full[-5:-2]
+    assert "CRC field without its leading zero" in parse_packet(dropped).issues
 
 
 def test_a_frame_larger_than_the_limit_is_rejected_and_the_stream_resynchronised() -> None:

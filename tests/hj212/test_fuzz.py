@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -187,3 +188,39 @@ def test_the_cached_plan_path_equals_the_general_parsers(head: str, base: str, c
     except PacketError as exc:
         general = (exc.reason, exc.detail)
     assert second == general
+
+
+def test_the_parser_caches_stay_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Streams of never-repeating keys must not grow memory (plans, headers, key cache)."""
+    from ceguan.hj212 import cp_items, cp_plan
+
+    monkeypatch.setattr(cp_plan, "PLAN_CACHE_MAX", 50)
+    monkeypatch.setattr(cp_plan, "HEADER_CACHE_MAX", 50)
+    monkeypatch.setattr(cp_items, "KEY_CACHE_MAX", 200)
+    for i in range(400):
+        frame = build_raw_frame(f"ST=32;CN=2011;MN=M{i};CP=&&k{i}-Rtd=1;x{i}=2&&")
+        parse_packet(frame)
+        parse_packet(frame)
+        assert cp_plan._plan_count() <= 50
+        assert len(cp_plan._HEADERS) <= 50
+        assert len(cp_items.KEY_CACHE) <= 200
+
+
+@settings(max_examples=300)
+@given(
+    st.sampled_from(FRAMES),
+    st.lists(st.tuples(st.integers(0, 2), st.integers(0, 5000), st.integers(0, 255)), max_size=3),
+)
+def test_parse_frame_agrees_with_the_splitter(
+    frame: bytes, edits: list[tuple[int, int, int]]
+) -> None:
+    raw = _mutated(frame, edits)
+    out = _consume(FrameSplitter(), [raw])
+    try:
+        single = parse_frame(raw)
+    except FramingError:
+        single = None
+    if len(out) == 1 and isinstance(out[0], Frame) and out[0].raw == raw:
+        assert single == out[0]
+    elif single is not None:
+        assert single.raw in (raw, raw + b"\r\n")

@@ -103,6 +103,8 @@ def test_site_information_keeps_its_pol_id_and_log_text() -> None:
     assert (state.pol_id, state.number, state.name) == ("w21003", 1.0, "instrument_work_state")
     assert temperature.number == 168.0
     assert payload.repeated["PolId"] == ("w01018", "w21003")
+    spaced = parse_cp("PolId=w01018; i11001-Info=//a = b; c//").info[0]
+    assert spaced.text == "a = b; c"  # whitespace is normalised outside logs only
 
 
 def test_reply_and_interval_fields_are_typed() -> None:
