@@ -377,7 +377,7 @@ class TestCommand:
         source = tmp_path / "x.csv"
         source.write_bytes(csv_bytes(ENTERPRISE_HEADERS, [], "utf-8"))
 
-        with pytest.raises(CommandError, match="may not edit"):
+        with pytest.raises(CommandError, match="may not change records"):
             call_command("import", "enterprises", str(source), user="audrey")
 
 

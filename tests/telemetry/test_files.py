@@ -315,7 +315,7 @@ class TestCommand:
     def test_a_user_who_may_not_edit_is_refused(self, audrey: Any, tmp_path: Any) -> None:
         source = tmp_path / "x.csv"
         source.write_bytes(csv_bytes(AIR_HEADERS, []))
-        with pytest.raises(CommandError, match="may not import"):
+        with pytest.raises(CommandError, match="may not change records"):
             call_command("import_data", str(source), user="audrey", kind="hourly")
 
 

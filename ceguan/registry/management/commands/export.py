@@ -8,9 +8,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
-from ceguan.core.models import User
+from ceguan.core.commandline import command_user
 from ceguan.registry.spreadsheets.columns import SPECS, spec_for
 from ceguan.registry.spreadsheets.exporter import export_xlsx
 
@@ -24,10 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("--user", required=True, help="export what this user may see")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            user = User.objects.get(username=options["user"], is_active=True)
-        except User.DoesNotExist:
-            raise CommandError(f"no active user {options['user']!r}") from None
+        user = command_user(options["user"])
         model = spec_for(options["resource"]).model
         queryset = model.objects.visible_to(user)
         Path(options["out"]).write_bytes(export_xlsx(options["resource"], queryset))

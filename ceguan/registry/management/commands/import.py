@@ -13,23 +13,11 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ceguan.core.audit import acting_as
-from ceguan.core.jurisdiction import scope_of
-from ceguan.core.models import User
+from ceguan.core.commandline import command_user
 from ceguan.registry.spreadsheets.columns import SPECS
 from ceguan.registry.spreadsheets.exporter import rejected_xlsx
 from ceguan.registry.spreadsheets.importer import run_import
 from ceguan.registry.spreadsheets.reader import SpreadsheetError
-
-
-def editor(username: str) -> User:
-    """The active user named ``username``, who must be allowed to edit the registry."""
-    try:
-        user = User.objects.get(username=username, is_active=True)
-    except User.DoesNotExist:
-        raise CommandError(f"no active user {username!r}") from None
-    if not scope_of(user).can_edit:
-        raise CommandError(f"user {username!r} may not edit the registry")
-    return user
 
 
 class Command(BaseCommand):
@@ -43,7 +31,7 @@ class Command(BaseCommand):
         parser.add_argument("--rejected", type=Path, help="write rejected rows to this .xlsx")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        user = editor(options["user"])
+        user = command_user(options["user"], must_edit=True)
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"no such file: {path}")

@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 from rich.console import Console
 from rich.table import Table
 
-from ceguan.core.models import User
+from ceguan.core.commandline import command_user
 from ceguan.registry.survey import FIGURE_LABELS, display_value, survey, survey_workbook
 
 
@@ -22,10 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--xlsx", type=Path, help="write the survey to this file")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            user = User.objects.get(username=options["user"], is_active=True)
-        except User.DoesNotExist:
-            raise CommandError(f"no active user {options['user']!r}") from None
+        user = command_user(options["user"])
         total, per_city = survey(user, timezone.localdate())
         if options["xlsx"]:
             options["xlsx"].write_bytes(survey_workbook(total, per_city))

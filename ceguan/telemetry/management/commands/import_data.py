@@ -15,21 +15,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ceguan.core.audit import acting_as
-from ceguan.core.jurisdiction import scope_of
-from ceguan.core.models import User
+from ceguan.core.commandline import command_user
 from ceguan.registry.spreadsheets.reader import SpreadsheetError
 from ceguan.telemetry.files import KINDS, rejected_workbook, run_file_import
-
-
-def importer(username: str) -> User:
-    """The active user named ``username``, who must have a role that may edit."""
-    try:
-        user = User.objects.get(username=username, is_active=True)
-    except User.DoesNotExist:
-        raise CommandError(f"no active user {username!r}") from None
-    if not scope_of(user).can_edit:
-        raise CommandError(f"user {username!r} may not import data")
-    return user
 
 
 class Command(BaseCommand):
@@ -47,7 +35,7 @@ class Command(BaseCommand):
         parser.add_argument("--rejected", type=Path, help="write rejected rows to this .xlsx")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        user = importer(options["user"])
+        user = command_user(options["user"], must_edit=True)
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"no such file: {path}")
