@@ -27,7 +27,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--web-port", type=int, default=8000)
         parser.add_argument("--receiver-port", type=int, default=9212)
-        parser.add_argument("--backfill-hours", type=float, default=6.0)
+        parser.add_argument(
+            "--backfill-hours",
+            type=float,
+            default=1.5,
+            help="history sent at start; more than the late-data tolerance (2 h) shows as late",
+        )
         parser.add_argument("--devices", type=int, default=200, help="simulated facilities")
         parser.add_argument("--refresh-minutes", type=float, default=5.0)
         parser.add_argument("--no-simulator", action="store_true")
