@@ -146,3 +146,16 @@ def test_online_means_heard_from_within_the_threshold() -> None:
     assert is_online(now - timedelta(minutes=60), now, limit)
     assert not is_online(now - timedelta(minutes=60, seconds=1), now, limit)
     assert not is_online(None, now, limit)
+
+
+def test_the_flag_sets_agree_with_the_rule_book():
+    """rollup keeps VALID/FAULT flags as constants for speed; they must say what
+    standards/flags/status.yaml says (HJ 212-2017 表8, Ceguan's reading)."""
+    from datetime import date
+
+    from ceguan.standards import load_rulebook
+    from ceguan.telemetry.rollup import FAULT_FLAGS, VALID_FLAGS
+
+    status = load_rulebook().get("flags.status", on=date(2026, 1, 1)).value
+    assert {f for f, s in status.items() if s == "valid"} == VALID_FLAGS - {""}
+    assert {f for f, s in status.items() if s == "fault"} == FAULT_FLAGS

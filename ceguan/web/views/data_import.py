@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -24,10 +23,10 @@ from ceguan.core.jurisdiction import scope_of
 from ceguan.registry.spreadsheets.reader import SpreadsheetError
 from ceguan.telemetry.choices import DataKind
 from ceguan.telemetry.files import KINDS, rejected_workbook, run_file_import
-from ceguan.web.views.imports import MAX_SHOWN_PROBLEMS, _keep_rejected
+from ceguan.web.views.imports import MAX_SHOWN_PROBLEMS, SpreadsheetUploadForm, _keep_rejected
 
 
-class DataImportForm(forms.Form):
+class DataImportForm(SpreadsheetUploadForm):
     file = forms.FileField(
         label=gettext_lazy("文件"),
         help_text=gettext_lazy("国发平台导出的 Excel（.xlsx）或 CSV（UTF-8 或 GBK）"),
@@ -45,17 +44,6 @@ class DataImportForm(forms.Form):
         super().__init__(*args, **kwargs)
         choices = [(str(kind), DataKind(kind).label) for kind in KINDS]
         self.fields["kind"].choices = [("", _("按文件中的“数据类型”列")), *choices]
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith((".xlsx", ".csv")):
-            raise forms.ValidationError(_("只支持 .xlsx 或 .csv 文件。"))
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        if limit is not None and upload.size > limit:
-            raise forms.ValidationError(
-                _("文件过大（上限 %(mb)d MB），请分批导入。") % {"mb": limit // (1024 * 1024)}
-            )
-        return upload
 
 
 @login_required

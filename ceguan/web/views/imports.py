@@ -38,18 +38,8 @@ MAX_SHOWN_PROBLEMS = 500
 KEEP_REJECTED_SECONDS = 24 * 3600
 
 
-class ImportForm(forms.Form):
-    resource = forms.ChoiceField(label=gettext_lazy("数据类型"))
-    file = forms.FileField(
-        label=gettext_lazy("文件"), help_text=gettext_lazy("Excel（.xlsx）或 CSV（UTF-8 或 GBK）")
-    )
-    dry_run = forms.BooleanField(
-        label=gettext_lazy("仅检查，不写入（试导入）"), required=False, initial=True
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["resource"].choices = [(s.slug, s.label) for s in SPECS.values()]
+class SpreadsheetUploadForm(forms.Form):
+    """A form with a ``file`` field that must be a .xlsx or .csv within the upload limit."""
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
@@ -61,6 +51,20 @@ class ImportForm(forms.Form):
                 _("文件过大（上限 %(mb)d MB），请分批导入。") % {"mb": limit // (1024 * 1024)}
             )
         return upload
+
+
+class ImportForm(SpreadsheetUploadForm):
+    resource = forms.ChoiceField(label=gettext_lazy("数据类型"))
+    file = forms.FileField(
+        label=gettext_lazy("文件"), help_text=gettext_lazy("Excel（.xlsx）或 CSV（UTF-8 或 GBK）")
+    )
+    dry_run = forms.BooleanField(
+        label=gettext_lazy("仅检查，不写入（试导入）"), required=False, initial=True
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["resource"].choices = [(s.slug, s.label) for s in SPECS.values()]
 
 
 def _spec(resource: str) -> ResourceSpec:
