@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("ceguan.web.urls_data_import")),
     path("", include("ceguan.web.urls_telemetry")),
     path("", include("ceguan.web.urls_alarms")),
+    path("", include("ceguan.web.urls_targeting")),
     path("r/<slug:slug>/", registry.resource_list, name="resource-list"),
     path("r/<slug:slug>/new/", registry.resource_edit, name="resource-create"),
     path("r/<slug:slug>/<int:pk>/", registry.resource_detail, name="resource-detail"),
