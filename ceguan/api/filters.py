@@ -167,3 +167,40 @@ class DesignatedContactFilters(RegistryFilters):
     phone: Contains = None
     reported_on_from: Annotated[date | None, FilterLookup("reported_on__gte")] = None
     reported_on_to: Annotated[date | None, FilterLookup("reported_on__lte")] = None
+
+
+class PermitLimitFilters(RegistryFilters):
+    q: Annotated[
+        str | None,
+        FilterLookup(["pollutant__icontains", "clause__icontains", "outlet__code__icontains"]),
+    ] = None
+    outlet_id: Id = None
+    enterprise_id: Annotated[int | None, FilterLookup("outlet__enterprise_id")] = None
+    city_id: Annotated[int | None, FilterLookup("outlet__enterprise__city_id")] = None
+    pollutant: Exact = None
+    period: Exact = None
+    value_min: Annotated[float | None, FilterLookup("value__gte")] = None
+    value_max: Annotated[float | None, FilterLookup("value__lte")] = None
+    unit: Exact = None
+    reference_o2: Annotated[float | None, FilterLookup("__exact")] = None
+    clause: Contains = None
+    verified: Annotated[bool | None, FilterLookup("__exact")] = None
+
+
+class OperationsRecordFilters(RegistryFilters):
+    q: Annotated[
+        str | None,
+        FilterLookup(["reference__icontains", "reported_by__icontains", "note__icontains"]),
+    ] = None
+    facility_id: Id = None
+    city_id: Annotated[int | None, FilterLookup("facility__outlet__enterprise__city_id")] = None
+    kind: Exact = None
+    start_from: Annotated[date | None, FilterLookup("start__date__gte")] = None
+    start_to: Annotated[date | None, FilterLookup("start__date__lte")] = None
+    end_from: Annotated[date | None, FilterLookup("end__date__gte")] = None
+    end_to: Annotated[date | None, FilterLookup("end__date__lte")] = None
+    reported_at_from: Annotated[date | None, FilterLookup("reported_at__date__gte")] = None
+    reported_at_to: Annotated[date | None, FilterLookup("reported_at__date__lte")] = None
+    reported_by: Contains = None
+    reference: Exact = None
+    note: Contains = None

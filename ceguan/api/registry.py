@@ -1,4 +1,6 @@
-"""The registry's REST resources: one declaration per model, served by one generic factory.
+"""The registry's REST resources (and screening's permit limits and operations records).
+
+One declaration per model, served by one generic factory.
 
 Each :class:`~ceguan.api.crud.Resource` below names a model, its writable fields
 (:mod:`ceguan.api.schemas`) and its filters (:mod:`ceguan.api.filters`);
@@ -14,6 +16,7 @@ from ceguan.api import filters as f
 from ceguan.api import schemas as s
 from ceguan.api.crud import Resource, register
 from ceguan.registry import models as m
+from ceguan.screening import models as sm
 
 __all__ = ["RESOURCES", "Resource", "build_router", "router"]
 
@@ -35,6 +38,21 @@ RESOURCES: tuple[Resource, ...] = (
     Resource("agencies", m.TestingAgency, s.TestingAgencyIn, f.TestingAgencyFilters),
     Resource("personnel", m.Personnel, s.PersonnelIn, f.PersonnelFilters),
     Resource("contacts", m.DesignatedContact, s.DesignatedContactIn, f.DesignatedContactFilters),
+    # Screening's registry-like records: same contract, same audit (screening.apps).
+    Resource(
+        "permit-limits",
+        sm.PermitLimit,
+        s.PermitLimitIn,
+        f.PermitLimitFilters,
+        select_related=("outlet__enterprise",),
+    ),
+    Resource(
+        "operations-records",
+        sm.OperationsRecord,
+        s.OperationsRecordIn,
+        f.OperationsRecordFilters,
+        select_related=("facility__outlet__enterprise",),
+    ),
 )
 
 

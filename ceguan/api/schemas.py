@@ -10,7 +10,7 @@ No ``from __future__ import annotations``: pydantic reads these annotations at c
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from ninja import Schema
 from pydantic import create_model
@@ -111,6 +111,28 @@ class DesignatedContactIn(Schema):
     position: str = ""
     phone: str
     reported_on: date
+
+
+class PermitLimitIn(Schema):
+    outlet_id: int
+    pollutant: str
+    period: Literal["hourly", "daily"]
+    value: float
+    unit: str = "mg/m3"
+    reference_o2: float | None = None
+    clause: str
+    verified: bool = False
+
+
+class OperationsRecordIn(Schema):
+    facility_id: int
+    kind: Literal["maintenance", "calibration", "fault"]
+    start: datetime
+    end: datetime
+    reported_at: datetime
+    reported_by: str
+    reference: str
+    note: str = ""
 
 
 # --- Schemas derived from the declared ones -------------------------------------------------------

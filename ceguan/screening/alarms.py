@@ -7,14 +7,20 @@ written beside it (style.md §10). The moves allowed are :data:`TRANSITIONS`:
     new → acknowledged → explained → dismissed | confirmed
                        → dismissed (reason required)
                        → confirmed → tasked
+    new | acknowledged | confirmed → tasked   (the province makes a task in one step)
 
-An explanation (说明) is recorded, then judged: accepted (dismissed) or not (confirmed).
+An explanation (说明) is recorded, then judged: accepted (dismissed) or not (confirmed). A
+status move made by a person is also written to the hash-chained audit log
+(:func:`ceguan.core.audit.record`) inside the same transaction: the move, its event and its audit
+entry are committed together or not at all.
 
-**Markings without an operations record.** Data flagged M, C or D by the enterprise is removed
-from exceedance judgement only if the marking is *backed* by an operations record (运维记录,
-MEE Announcement 2022 No. 21). Ceguan has no operations records yet (a later issue adds them), so
-no marking can be backed: every episode of the ``marking_hides_exceedance`` rule becomes an alarm
-of category ``falsification_sign`` whose evidence says ``"backing": "unbacked marking"``.
+**Markings and their backing.** Data flagged M, C or D by the enterprise is removed from
+exceedance judgement only if the marking is *backed* by an operations record or a reported fault
+(运维记录, MEE Announcement 2022 No. 21): :class:`~ceguan.screening.models.OperationsRecord`, judged
+by the pure :func:`ceguan.screening.backing.is_backed`. An episode of the
+``marking_hides_exceedance`` rule whose marks are not all backed becomes an alarm of category
+``falsification_sign`` whose evidence says ``"backing": "unbacked marking"`` and lists the
+unbacked hours (:func:`ceguan.screening.operations.marking_backing`).
 """
 
 from __future__ import annotations
@@ -26,7 +32,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from ceguan.core import audit
 from ceguan.core.audit import current_actor
+from ceguan.core.choices import AuditAction
 from ceguan.screening.episode import Episode
 from ceguan.screening.models import (
     OPEN_STATUSES,
@@ -40,9 +48,13 @@ from ceguan.telemetry.models import TelemetryValue
 from ceguan.telemetry.rollup import day_bounds
 
 #: Allowed moves, from → to.
+#: ``tasked`` is reachable from new, acknowledged and confirmed: the province turns an alarm into
+#: a task in one step (issue 5 §6), which confirms the finding by the same act.
 TRANSITIONS: dict[str, frozenset[str]] = {
-    Status.NEW: frozenset({Status.ACKNOWLEDGED}),
-    Status.ACKNOWLEDGED: frozenset({Status.EXPLAINED, Status.DISMISSED, Status.CONFIRMED}),
+    Status.NEW: frozenset({Status.ACKNOWLEDGED, Status.TASKED}),
+    Status.ACKNOWLEDGED: frozenset(
+        {Status.EXPLAINED, Status.DISMISSED, Status.CONFIRMED, Status.TASKED}
+    ),
     Status.EXPLAINED: frozenset({Status.DISMISSED, Status.CONFIRMED}),
     Status.CONFIRMED: frozenset({Status.TASKED}),
     Status.DISMISSED: frozenset(),
@@ -184,19 +196,28 @@ def _move(
                 f"(allowed from {locked.status!r}: {names})"
             )
         from_status = locked.status
+        before = {name: getattr(locked, name) for name in ("note", *fields)}
         locked.status, locked.updated_at = to, now
         if note:
             locked.note = note
         for name, value in fields.items():
             setattr(locked, name, value)
         locked.save()
+        who = (actor if actor is not None else current_actor())[:150]
         AlarmEvent.objects.create(
-            alarm=locked,
-            at=now,
-            actor=(actor if actor is not None else current_actor())[:150],
-            from_status=from_status,
-            to_status=to,
-            note=note,
+            alarm=locked, at=now, actor=who, from_status=from_status, to_status=to, note=note
+        )
+        changes = {"status": [from_status, str(to)]}
+        changes.update(
+            {k: [v, getattr(locked, k)] for k, v in before.items() if v != getattr(locked, k)}
+        )
+        audit.record(
+            AuditAction.UPDATE,
+            model=Alarm._meta.label,
+            object_id=locked.pk,
+            summary=f"{locked} {from_status} → {to}",
+            changes=changes,
+            actor=who,
         )
     return locked
 
@@ -236,7 +257,12 @@ def confirm(
 def mark_tasked(
     alarm: Alarm | int, task_ref: str, *, actor: str | None = None, now: datetime | None = None
 ) -> Alarm:
-    """派发: an enforcement task was created for the confirmed alarm (``task_ref`` names it)."""
+    """派发: an enforcement task was created for the alarm (``task_ref`` names it).
+
+    Allowed from new, acknowledged and confirmed (:data:`TRANSITIONS`): the province creates a
+    task from an alarm in one step (issue 5 §6); targeting calls this in the transaction that
+    creates the task.
+    """
     if not task_ref.strip():
         raise InvalidTransition("a tasked alarm needs the task's reference")
     return _move(

@@ -1,4 +1,4 @@
-"""Alarms (告警) raised by screening, their events, permit limits and the runner's cursors.
+"""Alarms (告警) raised by screening, their events, permit limits, operations records and cursors.
 
 An alarm is one episode (or several adjacent ones, merged) of one rule on one pollutant of one
 facility, with the evidence that justifies it. Its status moves only through the services in
@@ -8,14 +8,19 @@ transaction (style.md §10); notifications read unprocessed events through a par
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import ClassVar
 
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext as _now
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from ceguan.registry.base import ScopedQuerySet
+from ceguan.registry.base import RegistryModel, ScopedQuerySet
 from ceguan.registry.models import Facility, Outlet
+from ceguan.screening.permits import check_permit_limit
 
 
 class Period(models.TextChoices):
@@ -58,28 +63,64 @@ class Status(models.TextChoices):
 OPEN_STATUSES = (Status.NEW, Status.ACKNOWLEDGED)
 
 
-class PermitLimit(models.Model):
-    """A discharge permit's limit for one pollutant at one outlet; it overrides the standard's."""
+class OperationsKind(models.TextChoices):
+    """What an operations record (运维记录) reports; each backs the HJ 212 flag of its kind."""
+
+    MAINTENANCE = "maintenance", _("维护（M）")
+    CALIBRATION = "calibration", _("校准（C）")
+    FAULT = "fault", _("故障（D）")
+
+
+def _permit_messages() -> dict[str, str]:
+    """The messages of :func:`ceguan.screening.permits.check_permit_limit`, translated now."""
+    return {
+        "unknown": _now("“%(pollutant)s”不是 HJ 212 编码表中的监测因子（可填 so2 或 a21026 等）。"),
+        "medium": _now("“%(pollutant)s”不是该类排放口的监测因子（废气/废水不符）。"),
+        "not_limited": _now("“%(pollutant)s”不是有浓度限值的污染物（如流量、氧含量、pH）。"),
+        "unit": _now("单位应与 HJ 212 编码表一致：%(expected)s。"),
+        "value": _now("限值应为大于 0 的数。"),
+        "o2_range": _now("基准含氧量应在 0 到 %(air)s（空气含氧量，不含）之间。"),
+        "o2_water": _now("废水排放口的限值没有基准含氧量。"),
+    }
+
+
+def _air_o2() -> float:
+    from ceguan.standards import load_rulebook
+
+    found = load_rulebook().get("oxygen", "air_o2", on=timezone.localdate())
+    return float(found.number())
+
+
+class PermitLimit(RegistryModel):
+    """A discharge permit's limit for one pollutant at one outlet; it overrides the standard's.
+
+    Screening (:mod:`ceguan.screening.limits_for`) uses it instead of the rule book's limit for
+    the same pollutant and averaging period, and an alarm judged against it says so ("许可证限值",
+    verified or not). Changes go to the audit log and change the runner's rule-set fingerprint,
+    so the outlet's facilities are re-screened in full on the next run.
+    """
 
     outlet = models.ForeignKey(
         Outlet, verbose_name=_("排放口"), on_delete=models.PROTECT, related_name="permit_limits"
     )
-    pollutant = models.CharField(_("监测因子"), max_length=24)
+    pollutant = models.CharField(
+        _("监测因子"), max_length=24, help_text=_("术语表名称（如 so2）或 HJ 212 编码（如 a21026）")
+    )
     period = models.CharField(_("均值周期"), max_length=10, choices=Period.choices)
     value = models.FloatField(_("限值"))
     unit = models.CharField(_("单位"), max_length=10, default="mg/m3")
     reference_o2 = models.FloatField(_("基准含氧量（%）"), null=True, blank=True)
-    clause = models.CharField(_("许可证条款"), max_length=300)
+    clause = models.CharField(
+        _("许可证条款"), max_length=300, help_text=_("许可证编号及限值所在的表或条款")
+    )
     verified = models.BooleanField(_("已核对许可证原文"), default=False)
-    created = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    last_updated = models.DateTimeField(_("更新时间"), auto_now=True)
 
-    objects = ScopedQuerySet.as_manager()
     city_path: ClassVar[str] = "outlet__enterprise__city"
 
     class Meta:
         verbose_name = _("许可排放限值")
         verbose_name_plural = pgettext_lazy("plural", "许可排放限值")
+        ordering = ["outlet_id", "pollutant", "period"]
         constraints = [
             models.UniqueConstraint(
                 fields=["outlet", "pollutant", "period"], name="permit_limit_key"
@@ -88,6 +129,94 @@ class PermitLimit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.outlet} {self.pollutant} {self.period} {self.value:g} {self.unit}"
+
+    def clean(self) -> None:
+        """Pollutant known for the outlet's medium, unit as stored, value > 0, O2 in range."""
+        if self.outlet_id is None:
+            return
+        medium = Outlet.objects.filter(pk=self.outlet_id).values_list("medium", flat=True).first()
+        if medium is None:
+            return
+        check = check_permit_limit(
+            self.pollutant,
+            medium,
+            self.value,
+            self.unit,
+            self.reference_o2,
+            air_o2=_air_o2(),
+            labels=_permit_messages(),
+        )
+        if check.errors:
+            raise ValidationError(check.errors)
+        self.pollutant, self.unit = check.pollutant, check.unit
+
+    def validate_constraints(self, exclude: object = None) -> None:
+        """Report a second limit of the same pollutant and period on its fields."""
+        duplicate = PermitLimit.objects.filter(
+            outlet_id=self.outlet_id, pollutant=self.pollutant, period=self.period
+        ).exclude(pk=self.pk)
+        if self.outlet_id is not None and duplicate.exists():
+            raise ValidationError(
+                {"period": [_now("该排放口已有此监测因子、此均值周期的许可限值。")]}
+            )
+        super().validate_constraints(exclude=exclude)  # type: ignore[arg-type]
+
+
+class OperationsRecord(RegistryModel):
+    """An operations record (运维记录) or reported fault that can back the enterprise's marking.
+
+    Data flagged M (maintenance), C (calibration) or D (fault) is left out of exceedance
+    judgement only when a record of that kind covers the marked time (MEE Announcement 2022
+    No. 21); :func:`ceguan.screening.backing.is_backed` decides. ``reported_at`` is when the
+    enterprise or its operator reported it, which may be after the work itself: the alarm page
+    shows records reported after the marked hours.
+    """
+
+    facility = models.ForeignKey(
+        Facility,
+        verbose_name=_("设施"),
+        on_delete=models.PROTECT,
+        related_name="operations_records",
+    )
+    kind = models.CharField(_("类型"), max_length=12, choices=OperationsKind.choices)
+    start = models.DateTimeField(_("开始时间"))
+    end = models.DateTimeField(_("结束时间"))
+    reported_at = models.DateTimeField(_("报告时间"))
+    reported_by = models.CharField(
+        _("报告人（单位）"), max_length=150, help_text=_("如运营单位及运维人员姓名")
+    )
+    reference = models.CharField(
+        _("记录编号"), max_length=100, help_text=_("运维记录或故障报告的编号")
+    )
+    note = models.TextField(_("说明"), blank=True)
+
+    city_path: ClassVar[str] = "facility__outlet__enterprise__city"
+
+    class Meta:
+        verbose_name = _("运维记录")
+        verbose_name_plural = pgettext_lazy("plural", "运维记录")
+        ordering = ["-start", "-pk"]
+        indexes = [
+            # Screening looks up a facility's records overlapping a marked episode.
+            models.Index(fields=["facility", "start"], name="opsrecord_facility_start")
+        ]
+
+    def __str__(self) -> str:
+        start = timezone.localtime(self.start) if isinstance(self.start, datetime) else self.start
+        return f"{self.get_kind_display()} {self.reference} {str(start)[:16]}"
+
+    def clean(self) -> None:
+        """The period ends after it starts; nothing is reported from the future."""
+        errors: dict[str, list[str]] = {}
+        if self.start and self.end and self.end <= self.start:
+            errors["end"] = [_now("结束时间应晚于开始时间。")]
+        now = timezone.now()
+        if self.reported_at and self.reported_at > now:
+            errors["reported_at"] = [_now("报告时间不能晚于当前时间。")]
+        if self.start and self.start > now:
+            errors["start"] = [_now("开始时间不能晚于当前时间。")]
+        if errors:
+            raise ValidationError(errors)
 
 
 class Alarm(models.Model):

@@ -9,7 +9,8 @@ Exports differ between platform versions and provinces, so columns are recognise
   :data:`~ceguan.hj212.codes.POLLUTANT_CODES` or an alias of :data:`ALIASES`, then a suffix that
   says which number the column holds (:data:`PART_SUFFIXES`: 折算 → converted, 排放量 →
   cumulative …) or that it is the pollutant's flag (:data:`FLAG_SUFFIXES`), and a unit in
-  brackets that must be the code table's unit (only µg ↔ mg per m³ or L is converted).
+  brackets: the code table's unit, or one :mod:`~ceguan.telemetry.file_units` converts to it
+  (µg ↔ mg; flow rates such as m³/h, m³/d; volumes L, 万m³).
 
 Headers are compared without spaces and case-insensitively, after the registry reader's
 normalisation (full-width brackets). A label can name different factors by medium (流量 is
@@ -25,6 +26,9 @@ from typing import Final
 
 from ceguan.hj212.codes import POLLUTANT_CODES, Medium, PollutantCode
 from ceguan.registry.spreadsheets.report import REASON_HEADER, ROW_HEADER
+from ceguan.telemetry.file_units import is_unit
+from ceguan.telemetry.file_units import normalise_unit as normalise_unit  # re-exported
+from ceguan.telemetry.file_units import unit_factor as unit_factor  # re-exported
 
 AIR: Final = "air"
 WATER: Final = "water"
@@ -132,39 +136,6 @@ class PollutantColumn:
 
 
 _BRACKETS = re.compile(r"（([^（）]*)）")
-_BARE_UNITS = frozenset({"%", "degc", "kpa", "pa", "kg", "g", "t", "m3", "m2", "db", "", "无"})
-
-
-def normalise_unit(text: str | None) -> str:
-    """``mg/Nm³`` → ``mg/m3``, ``μg/L`` → ``ug/l``, ``℃`` → ``degc``, ``无量纲`` → ``""``."""
-    unit = re.sub(r"\s+", "", text or "")
-    for old, new in (("³", "3"), ("²", "2"), ("μ", "u"), ("µ", "u"), ("℃", "degC"), ("°C", "degC")):
-        unit = unit.replace(old, new)
-    unit = unit.replace("％", "%").replace("Nm3", "m3").replace("无量纲", "")
-    return unit.casefold()
-
-
-def _is_unit(text: str) -> bool:
-    return "/" in text or normalise_unit(text) in _BARE_UNITS
-
-
-def unit_factor(written: str | None, expected: str | None) -> float | None:
-    """What to multiply a number by to get the code table's unit; ``None``: not convertible.
-
-    A header without unit is taken to be in the code table's unit. Apart from equal units,
-    only µg ↔ mg per m³ or per L is converted; everything else is a mismatch to fix by hand.
-    """
-    if written is None:
-        return 1.0
-    have, want = normalise_unit(written), normalise_unit(expected)
-    if have == want:
-        return 1.0
-    for volume in ("/m3", "/l"):
-        if (have, want) == (f"ug{volume}", f"mg{volume}"):
-            return 0.001
-        if (have, want) == (f"mg{volume}", f"ug{volume}"):
-            return 1000.0
-    return None
 
 
 def _strip_suffix(text: str, suffixes: tuple[str, ...]) -> tuple[str, str | None]:
@@ -197,8 +168,8 @@ def pollutant_column(header: str) -> PollutantColumn | None:
     as a note (``氨氮（NH3-N）``).
     """
     groups = _BRACKETS.findall(header)
-    units = [group for group in groups if _is_unit(group)]
-    without_units = _BRACKETS.sub(lambda m: "" if _is_unit(m.group(1)) else m.group(0), header)
+    units = [group for group in groups if is_unit(group)]
+    without_units = _BRACKETS.sub(lambda m: "" if is_unit(m.group(1)) else m.group(0), header)
     for candidate in (without_units, _BRACKETS.sub("", header)):
         resolved = _resolve(candidate)
         if resolved is not None:

@@ -18,6 +18,7 @@ import math
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
 from typing import Any
 
 from django.utils import timezone
@@ -31,7 +32,8 @@ from ceguan.registry.spreadsheets.cells import EARLIEST_SERIAL, CellError, displ
 from ceguan.registry.spreadsheets.reader import Row, Sheet
 from ceguan.registry.spreadsheets.report import Problem
 from ceguan.telemetry.choices import DataKind, ValueSource
-from ceguan.telemetry.file_columns import CUMULATIVE, Layout, PollutantColumn, unit_factor
+from ceguan.telemetry.file_columns import CUMULATIVE, VALUE, Layout, PollutantColumn
+from ceguan.telemetry.file_units import is_volume, unit_factor, volume_rate
 from ceguan.telemetry.store import IncomingFrame, IncomingValue
 
 #: The HJ 212 upload command each kind would have arrived with.
@@ -255,6 +257,10 @@ class RowReader:
         values = []
         for name, target in fields.items():
             numbers = {part: target[part] for part in PARTS if part in target}
+            if not _consistent(numbers):
+                header = sources.get((name, "value")) or sources.get((name, "minimum"))
+                problem(header, _("最小值、均值、最大值不符合 最小值 ≤ 均值 ≤ 最大值"))
+                continue
             if numbers:
                 flag = target.get("flag") or target.get("embedded") or row_flag
                 values.append(IncomingValue(name, kind, moment, flag=flag, **numbers))
@@ -273,6 +279,8 @@ class RowReader:
             problem(column.header, _("不是%(medium)s排放口的监测因子") % {"medium": label})
             return None
         part = "flag" if column.is_flag else column.part
+        if part == VALUE and is_volume(column.unit) and is_volume(code.cou_unit):
+            part = CUMULATIVE  # 流量(m³) is the period's amount, not a rate
         earlier = sources.setdefault((code.name, part), column.header)
         if earlier != column.header and part != "flag":
             problem(column.header, _("与列“%(column)s”是同一项数据") % {"column": earlier})
@@ -286,4 +294,15 @@ class RowReader:
             units = {"unit": column.unit, "expected": expected or _("无量纲")}
             problem(column.header, reason % units)
             return None
+        if number < 0 and (part == CUMULATIVE or volume_rate(code.unit) is not None):
+            problem(column.header, _("流量和排放量不能为负数"))
+            return None
         return code.name, part, number if factor == 1 else float(f"{number * factor:.12g}")
+
+
+def _consistent(numbers: dict[str, float | None]) -> bool:
+    """Whether minimum ≤ value ≤ maximum holds among the numbers a row gives (an average
+    cannot lie outside the extremes it was computed from; HJ 212-2017 Table 4 Min/Avg/Max)."""
+    ordered = [numbers.get(p) for p in ("minimum", "value", "maximum")]
+    present = [n for n in ordered if n is not None]
+    return all(a <= b for a, b in pairwise(present))

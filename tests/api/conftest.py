@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -100,6 +100,33 @@ def make_contact(city: Any, plan_year: int = 2024) -> Any:
         name="李四",
         phone="0931-8888888",
         reported_on=date(2024, 4, 20),
+    )
+
+
+def make_permit_limit(city: Any) -> Any:
+    from ceguan.screening.models import PermitLimit
+
+    return PermitLimit.objects.create(
+        outlet=make_outlet(city, "DA001"),
+        pollutant="so2",
+        period="hourly",
+        value=35.0,
+        unit="mg/m3",
+        clause="许可证 91620100MA00000001 表 3",
+    )
+
+
+def make_operations_record(city: Any) -> Any:
+    from ceguan.screening.models import OperationsRecord
+
+    return OperationsRecord.objects.create(
+        facility=make_facility(make_enterprise(city)),
+        kind="maintenance",
+        start=datetime(2026, 1, 5, 8, tzinfo=UTC),
+        end=datetime(2026, 1, 5, 10, tzinfo=UTC),
+        reported_at=datetime(2026, 1, 5, 7, 30, tzinfo=UTC),
+        reported_by="运维公司 张三",
+        reference=f"YW-{serial()}",
     )
 
 
@@ -208,6 +235,34 @@ CASES: tuple[Case, ...] = (
             "reported_on": "2025-04-25",
         },
         change={"position": "科长"},
+    ),
+    Case(
+        "permit-limits",
+        make=make_permit_limit,
+        create_data=lambda city: {
+            "outlet_id": make_outlet(city, "DA001").pk,
+            "pollutant": "a21002",  # HJ 212 code of NOx: stored as the glossary name
+            "period": "daily",
+            "value": 50.0,
+            "unit": "mg/Nm³",
+            "reference_o2": 6.0,
+            "clause": "许可证 91620100MA00000002 表 3",
+        },
+        change={"verified": True},
+    ),
+    Case(
+        "operations-records",
+        make=make_operations_record,
+        create_data=lambda city: {
+            "facility_id": make_facility(make_enterprise(city)).pk,
+            "kind": "fault",
+            "start": "2026-01-06T02:00:00Z",
+            "end": "2026-01-06T05:00:00Z",
+            "reported_at": "2026-01-06T02:10:00Z",
+            "reported_by": "某电厂 环保科",
+            "reference": f"GZ-{serial()}",
+        },
+        change={"note": "更换采样探头"},
     ),
 )
 

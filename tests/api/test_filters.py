@@ -67,7 +67,7 @@ def sample(annotation: Any) -> str:
         kind = typing.get_args(kind)[0]
     if isinstance(kind, type) and issubclass(kind, Enum):
         return str(next(iter(kind)).value)
-    values = {int: "1", bool: "true", date: "2020-01-01", Decimal: "1.5", str: "x"}
+    values = {int: "1", bool: "true", date: "2020-01-01", Decimal: "1.5", float: "1.5", str: "x"}
     return values[kind]
 
 

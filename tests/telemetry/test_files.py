@@ -181,7 +181,7 @@ def test_an_unknown_mn_and_another_citys_mn_are_refused_alike(
 
 
 def test_bad_cells_are_reported_with_row_column_value_and_reason(alice: Any, stack: Any) -> None:
-    headers = ["MN号", "监测时间", "二氧化硫(μg/m³)", "烟气流量(m³/h)", "二氧化硫标记"]
+    headers = ["MN号", "监测时间", "二氧化硫(μg/m³)", "烟气流量(t/h)", "二氧化硫标记"]
     rows = [
         [STACK_MN, "2026-03-01 08:00", "35200", "", "N"],
         [STACK_MN, "2026-03-01 09:00", "3.5.1", "", "N"],
@@ -199,7 +199,7 @@ def test_bad_cells_are_reported_with_row_column_value_and_reason(alice: Any, sta
     assert problems[4] == ("监测时间", "2026-03-01 10:30", "小时数据的时间应为整点")
     assert problems[5][0:2] == ("监测时间", "昨天")
     assert problems[6] == (
-        "烟气流量（m³/h）", "434000", "单位 m³/h 与 HJ 212 规定的 m3/s 不符，请换算后再导入",
+        "烟气流量（t/h）", "434000", "单位 t/h 与 HJ 212 规定的 m3/s 不符，请换算后再导入",
     )  # fmt: skip
     assert problems[7][0:2] == ("二氧化硫标记", "好")
     assert problems[8] == (
@@ -264,7 +264,10 @@ def test_pollutant_headers(header: str, expected: tuple[Any, ...]) -> None:
 
 def test_units() -> None:
     assert unit_factor("mg/Nm³", "mg/m3") == 1 and unit_factor("μg/m³", "mg/m3") == 0.001
-    assert unit_factor("m³/h", "m3/s") is None and unit_factor("无量纲", None) == 1
+    assert unit_factor("t/h", "m3/s") is None and unit_factor("无量纲", None) == 1
+    assert unit_factor("m³/h", "m3/s") == pytest.approx(1 / 3600)  # 1 h = 3600 s
+    assert unit_factor("m3/d", "L/s") == pytest.approx(1000 / 86400)  # 1 m³ = 1000 L, 1 d
+    assert unit_factor("L", "m3") == pytest.approx(0.001) and unit_factor("万m³", "m3") == 1e4
     assert {c.name for c in pollutant_column("流量").candidates.values()} == {"flow", "water_flow"}
 
 

@@ -199,14 +199,19 @@ def test_staff_see_the_alarm_entry_in_the_navigation(client: Any, alice: Any) ->
 
 
 def test_alarm_pages_speak_english_on_request(client: Any, alice: Any, lz_facility: Any) -> None:
+    from django.utils import translation
+
     from tests.web.test_translations import CJK, _chrome
 
     alarm = make_alarm(lz_facility)
     client.force_login(alice)
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
-    for url in ("/alarms/", f"/alarms/{alarm.pk}/", f"/facilities/{lz_facility.pk}/alarms/"):
-        page = client.get(url).content.decode()
-        chinese = [text for text in _chrome(page) if CJK.search(text)]
-        assert not chinese, f"{url}: untranslated chrome: {chinese}"
-    detail = client.get(f"/alarms/{alarm.pk}/").content.decode()
-    assert "Acknowledge" in detail and "Limit applied" in detail
+    try:
+        for url in ("/alarms/", f"/alarms/{alarm.pk}/", f"/facilities/{lz_facility.pk}/alarms/"):
+            page = client.get(url).content.decode()
+            chinese = [text for text in _chrome(page) if CJK.search(text)]
+            assert not chinese, f"{url}: untranslated chrome: {chinese}"
+        detail = client.get(f"/alarms/{alarm.pk}/").content.decode()
+        assert "Acknowledge" in detail and "Limit applied" in detail
+    finally:
+        translation.deactivate()  # a failure here must not leave English on for later tests

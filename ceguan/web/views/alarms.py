@@ -30,12 +30,18 @@ from ceguan.hj212.codes import POLLUTANT_CODES
 from ceguan.registry.models import Facility, Region
 from ceguan.screening import alarms as services
 from ceguan.screening.alarms import TRANSITIONS, InvalidTransition
+from ceguan.screening.backing import BACKED
 from ceguan.screening.models import Alarm, Category, Severity, Status
+from ceguan.screening.operations import records_overlapping
 from ceguan.screening.registry import DETECTORS
 
 #: The inbox's default: alarms still waiting for a decision.
 OPEN = (Status.NEW, Status.ACKNOWLEDGED, Status.EXPLAINED)
 PER_PAGE = 50
+#: Operations records listed on a facility's alarm page, newest first.
+RECORDS_SHOWN = 50
+#: Evidence keys shown in their own section rather than the table of numbers.
+BACKING_KEYS = ("backing", "marks", "unbacked_times", "backing_records", "late_records")
 #: Action name → (target status, button label, whether a note is asked, whether it is required).
 ACTIONS: dict[str, tuple[str, Any, bool, bool]] = {
     "acknowledge": (Status.ACKNOWLEDGED, gettext_lazy("签收"), False, False),
@@ -150,12 +156,24 @@ def alarm_inbox(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def facility_alarms(request: HttpRequest, pk: int) -> HttpResponse:
-    """Every alarm of one facility (any status), newest first."""
+    """Every alarm of one facility (any status), newest first, and its operations records."""
+    return facility_alarms_page(request, pk)
+
+
+def facility_alarms_page(request: HttpRequest, pk: int, record_form: Any = None) -> HttpResponse:
+    """The facility alarm page; ``record_form`` is a refused operations record to show again."""
+    from ceguan.web.views.permit_limits import OperationsRecordForm
+
     visible = Facility.objects.visible_to(request.user).select_related("outlet__enterprise")
     facility = get_object_or_404(visible, pk=pk)
     page, query = _page(request, _visible(request).filter(facility=facility))
-    context = {"facility": facility, "page": page, "query_string": query}
-    return render(request, "web/alarms/facility.html", context)
+    can_edit = Facility.objects.editable_by(request.user).filter(pk=pk).exists()
+    context = {
+        "facility": facility, "page": page, "query_string": query, "can_edit": can_edit,
+        "records": facility.operations_records.all()[:RECORDS_SHOWN],
+        "record_form": record_form or (OperationsRecordForm() if can_edit else None),
+    }  # fmt: skip
+    return render(request, "web/alarms/facility.html", context, status=400 if record_form else 200)
 
 
 def _local(iso_text: Any) -> str:
@@ -217,8 +235,8 @@ def _detail_context(request: HttpRequest, alarm: Alarm) -> dict[str, Any]:
     at = urlencode({"kind": (evidence.get("series") or {}).get("kind", "hourly"),
                     "at": timezone.localtime(alarm.episode_start).isoformat()})  # fmt: skip
     numbers = episode.get("evidence") or {}
-    extra = {k: v for k, v in evidence.items() if k not in ("episode", "series", "limit")}
-    extra.pop("frame_ids", None)
+    skip = ("episode", "series", "limit", "frame_ids", *BACKING_KEYS)
+    extra = {k: v for k, v in evidence.items() if k not in skip}
     return {
         "alarm": alarm, "facility": alarm.facility, "pollutant_label": pollutant_label(
             alarm.pollutant), "rule_title": rule_title(alarm.rule_id),
@@ -227,8 +245,26 @@ def _detail_context(request: HttpRequest, alarm: Alarm) -> dict[str, Any]:
         "frames_url": reverse("facility-frames", args=[alarm.facility_id]) + f"?{at}",
         "truncated": (evidence.get("series") or {}).get("truncated", False),
         "events": alarm.events.all(), "actions": _actions(request, alarm),
-        "statuses": dict(Status.choices),
+        "statuses": dict(Status.choices), "backing": _backing(evidence),
+        "records": records_overlapping(alarm),
     }  # fmt: skip
+
+
+def _backing(evidence: dict[str, Any]) -> dict[str, Any] | None:
+    """The marking's backing as the runner judged it, times in Beijing time; None if not judged."""
+    if "backing" not in evidence:
+        return None
+    late = set(evidence.get("late_records") or [])
+    records = [
+        {**r, "start": _local(r.get("start")), "end": _local(r.get("end")),
+         "reported_at": _local(r.get("reported_at")), "late": r.get("id") in late}
+        for r in evidence.get("backing_records") or []
+    ]  # fmt: skip
+    return {
+        "backed": evidence["backing"] == BACKED,
+        "unbacked": [_local(t) for t in evidence.get("unbacked_times") or []],
+        "records": records,
+    }
 
 
 def _act(request: HttpRequest, alarm: Alarm) -> str:
