@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
 from django.db import transaction
 from django.db.models import Max, Min
 from django.utils import timezone
@@ -28,8 +29,18 @@ from ceguan.registry.models import Facility
 from ceguan.screening import REGISTRY, DetectorNotInForce, DetectorSpec, spec_on
 from ceguan.screening.alarms import UNBACKED_MARKING, Finding, record_finding
 from ceguan.screening.limits_for import LimitChooser
+from ceguan.screening.minute import MINUTE_RULES
 from ceguan.screening.models import ScreeningCursor
-from ceguan.screening.series import SeriesInputs, build_evidence, load_series, series_inputs
+from ceguan.screening.phases import EXEMPT_RULES
+from ceguan.screening.series import (
+    Series,
+    SeriesInputs,
+    build_evidence,
+    load_series,
+    series_inputs,
+    startup_shutdown,
+)
+from ceguan.screening.wiring import extra_inputs, minute_inputs, revisions_of
 from ceguan.standards.rulebook import PACKAGE_DIR
 from ceguan.telemetry.choices import DataKind
 from ceguan.telemetry.models import TelemetryValue
@@ -42,7 +53,12 @@ CONTEXT = frozenset({"flow", "water_flow", "temperature", "humidity", "pressure"
 #: The companion series used as the load (负荷) of a medium's outlet.
 LOAD_OF = {"air": "flow", "water": "water_flow"}
 #: Rule-book folders whose content is part of the rule-set fingerprint.
-FINGERPRINTED = ("limits", "oxygen", "applicability", "flags", "validity")
+FINGERPRINTED = ("limits", "oxygen", "applicability", "flags", "validity", "screening")
+#: How far back minute series are loaded on an incremental run (a copied hour needs its source
+#: a day earlier); a full run loads them all.
+MINUTE_LOOKBACK = timedelta(days=2)
+
+__all__ = ["LOOKBACK", "ScreenResult", "run_due", "screen", "startup_shutdown", "wire"]
 
 Progress = Callable[[int, int], None]
 
@@ -174,13 +190,22 @@ def screen_facility(
             return
         result.facilities += 1
         series = load_series(facility.pk, DataKind.HOURLY, start, until)
+        minute_start = None if start is None else max(start, latest - MINUTE_LOOKBACK)
+        minutes = load_series(facility.pk, DataKind.MINUTE, minute_start, until)
+        revisions = revisions_of(facility.pk, start, until)
         load = series.get(LOAD_OF.get(chooser.medium, ""))
+        minute_load = minutes.get(LOAD_OF.get(chooser.medium, ""))
         for pollutant, one in series.items():
             if pollutant in CONTEXT or not one.size:
                 continue
             result.series += 1
             inputs = series_inputs(one, chooser, load, series.get("o2"))
-            _run_detectors(facility.pk, inputs, now, result)
+            extra = extra_inputs(facility, chooser, inputs, revisions.get(pollutant))
+            on_minutes = minutes.get(pollutant)
+            skip = MINUTE_RULES if on_minutes is not None and on_minutes.size else {}
+            _run_detectors(facility.pk, inputs, now, result, extra=extra, skip=skip)
+            if skip:
+                _run_minute_rules(facility.pk, on_minutes, minute_load, now, result)
         if until is None:
             cursor.last_data_time = _last_time(series) or cursor.last_data_time
             cursor.last_received_at = latest
@@ -196,23 +221,57 @@ def _last_time(series: dict[str, Any]) -> datetime | None:
 
 
 def _run_detectors(
-    facility_id: int, inputs: SeriesInputs, now: datetime, result: ScreenResult
+    facility_id: int,
+    inputs: SeriesInputs,
+    now: datetime,
+    result: ScreenResult,
+    *,
+    extra: dict[str, Any] | None = None,
+    skip: Iterable[str] = (),
 ) -> None:
     day = beijing_day(datetime.fromisoformat(f"{inputs.last_time}+00:00"))
     for rule_id in REGISTRY.detectors:
+        if rule_id in skip:
+            continue
         try:
             spec = spec_on(rule_id, day)
         except DetectorNotInForce:
             continue
-        available = inputs.limited if "limit" in spec.inputs else inputs.full
+        limited = "limit" in spec.inputs
+        available = dict(inputs.limited if limited else inputs.full, **(extra or {}))
         kwargs, missing = wire(spec, available)
         if kwargs is None:
             result.skipped[f"{rule_id}: {missing}"] += 1
             continue
+        exempt = inputs.exempt["limited" if limited else "full"]
+        if rule_id in EXEMPT_RULES and exempt.any():  # start-up and shutdown are not judged
+            kwargs["values"] = np.where(exempt, np.nan, kwargs["values"])
         for episode in spec(**kwargs):
             result.episodes += 1
             evidence, unverified = build_evidence(episode, inputs, "limit" in kwargs)
             if rule_id == "marking_hides_exceedance":  # no operations records yet: unbacked
                 evidence["backing"] = UNBACKED_MARKING
+            finding = Finding(episode, spec.source, evidence, unverified)
+            result.count(record_finding(facility_id, finding, now=now))
+
+
+def _run_minute_rules(
+    facility_id: int, one: Series, load: Series | None, now: datetime, result: ScreenResult
+) -> None:
+    """The :data:`MINUTE_RULES` on a minute series (measured values), with their tuning."""
+    available, inputs = minute_inputs(one, load)
+    day = beijing_day(datetime.fromisoformat(f"{one.times[-1]}+00:00"))
+    for rule_id, tuning in MINUTE_RULES.items():
+        try:
+            spec = spec_on(rule_id, day)
+        except DetectorNotInForce:
+            continue
+        kwargs, missing = wire(spec, available)
+        if kwargs is None:
+            result.skipped[f"{rule_id} (minute): {missing}"] += 1
+            continue
+        for episode in spec(**kwargs, **tuning):
+            result.episodes += 1
+            evidence, unverified = build_evidence(episode, inputs, False)
             finding = Finding(episode, spec.source, evidence, unverified)
             result.count(record_finding(facility_id, finding, now=now))

@@ -18,6 +18,8 @@ from numpy.typing import NDArray
 
 from ceguan.screening.episode import Episode, iso
 from ceguan.screening.limits_for import ChosenLimit, LimitChooser
+from ceguan.screening.phases import startup_shutdown_mask
+from ceguan.standards import NotInForce, load_rulebook
 from ceguan.standards.conversion import converted_concentration
 from ceguan.telemetry.choices import ValueSource
 from ceguan.telemetry.models import TelemetryValue
@@ -115,6 +117,19 @@ BEIJING_OFFSET = np.timedelta64(8, "h")  # UTC+8 all year (no daylight saving si
 HOURLY_INTERVAL = np.timedelta64(1, "h")
 
 
+def startup_shutdown(on: date) -> tuple[np.timedelta64, np.timedelta64] | None:
+    """Start-up and shutdown lengths of flue-gas series on Beijing day ``on`` (rule book
+    ``screening.startup_shutdown_hours``), or None before the parameter is in force."""
+    try:
+        found = load_rulebook().get("screening", "startup_shutdown_hours", on=on)
+    except NotInForce:
+        return None
+    table = dict(found.value)  # type: ignore[call-overload]
+    return tuple(  # type: ignore[return-value]
+        np.timedelta64(round(float(table[k]) * 3600), "s") for k in ("startup", "shutdown")
+    )
+
+
 @dataclass
 class SeriesInputs:
     """What the detectors may be given for one series: the whole series and its limited part."""
@@ -126,6 +141,10 @@ class SeriesInputs:
     limited: dict[str, Any]
     """Inputs over the values that have a limit, with ``limit``; ``{}``-like without one."""
     chosen: dict[date, ChosenLimit | None]
+    exempt: dict[str, NDArray[np.bool_]]
+    """``full`` / ``limited`` → values in start-up or shutdown (flue gas), not judged by
+    :data:`ceguan.screening.phases.EXEMPT_RULES`."""
+    kind: str = "hourly"
 
     @property
     def last_time(self) -> np.datetime64:
@@ -175,7 +194,12 @@ def series_inputs(
                 limited[name] = limited[name][has]
         limited["limit"] = limit[has]
     basis = "converted" if converting else "measured"
-    return SeriesInputs(one, basis, full, limited, chosen)
+    exempt = np.zeros(one.size, dtype=bool)
+    window = startup_shutdown(days[-1]) if chooser.medium == "air" else None
+    if window is not None:
+        exempt = startup_shutdown_mask(one.times, one.flags, startup=window[0], shutdown=window[1])
+    masks = {"full": exempt, "limited": exempt[has] if has.any() else exempt}
+    return SeriesInputs(one, basis, full, limited, chosen, masks)
 
 
 def build_evidence(
@@ -198,7 +222,7 @@ def build_evidence(
     evidence: dict[str, Any] = {
         "episode": episode.as_dict(),
         "series": {
-            "kind": "hourly",
+            "kind": inputs.kind,
             "basis": inputs.basis,
             "times": [iso(t) for t in s.times[index]],
             "values": [None if not np.isfinite(v) else round(float(v), 6) for v in values],

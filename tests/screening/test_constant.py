@@ -22,6 +22,8 @@ def test_it_reports_six_identical_hourly_values() -> None:
         "duration_h": 5.0,
         "first": "2026-01-05T01:00:00Z",
         "last": "2026-01-05T06:00:00Z",
+        "share_repeated": 0.0,  # no other repeated pair in the series
+        "min_equal": 4,  # min_count − 1
     }
     assert e.score == 5.0
     assert e.severity is Severity.WARNING
@@ -83,3 +85,17 @@ def test_every_reported_run_is_constant_long_and_maximal(values: list[float]) ->
         first, last = np.flatnonzero(inside)[[0, -1]]
         assert first == 0 or x[first - 1] != x[first]
         assert last == x.size - 1 or x[last + 1] != x[last]
+
+
+def test_a_coarse_series_needs_a_longer_run() -> None:
+    # 40 hourly values that alternate 1.0, 1.0, 2.0, 2.0 …: 20 repeated pairs of 39, then a
+    # run of six 7.0 (5 equalities) from 40 to 45. Outside that run: m = 45 − 5 = 40 pairs,
+    # p = (25 − 5) / 40 = 0.5; the guard needs k ≥ log(0.01 / 40) / log(0.5) = 11.97 → 12.
+    coarse = [1.0, 1.0, 2.0, 2.0] * 10 + [7.0] * 6
+    n = len(coarse)
+    assert constant_run(hourly(n), coarse, valid(n), pollutant="ph") == []
+    [e] = constant_run(hourly(n), coarse, valid(n), pollutant="ph", alpha=None)
+    assert e.evidence["n_values"] == 6
+    longer = [1.0, 1.0, 2.0, 2.0] * 10 + [7.0] * 13  # 12 equalities: m = 40, p = 0.5
+    [e] = constant_run(hourly(53), longer, valid(53), pollutant="ph")
+    assert (e.evidence["min_equal"], e.evidence["share_repeated"]) == (12, 0.5)

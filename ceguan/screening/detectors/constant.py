@@ -46,6 +46,7 @@ def constant_run(
     min_duration: Duration = FOUR_HOURS,
     floor: float = 0.0,
     judged_flags: tuple[str, ...] = VALID_FLAGS,
+    alpha: float | None = 0.01,
 ) -> list[Episode]:
     """Runs of identical consecutive valid values, long in count and in time.
 
@@ -69,6 +70,10 @@ def constant_run(
     judged_flags : tuple of str, default ('', 'N')
         Flags of the values judged. A flat value under F (stopped), M, C or D is the state the
         device declared, not an anomaly.
+    alpha : float or None, default 0.01
+        Resolution guard: the number of runs this long the series' own rate of repeated
+        values would give by chance; a run is reported only when it is longer than that
+        (None: no guard).
 
     Returns
     -------
@@ -81,6 +86,13 @@ def constant_run(
     (exact equality of the stored numbers). Reported when ``j − i + 1 ≥ min_count``,
     ``t[j] − t[i] ≥ min_duration`` and ``x[i] > floor``. Rows missing from the arrays do not
     break a run: the runner passes the series on its regular grid with NaN for missing values.
+
+    Resolution guard: a device that reports to a coarse resolution (0.1 °C, 0.01 pH) repeats
+    values on a quiet process. With ``p`` = share of consecutive judged pairs that are equal and
+    ``m`` = number of judged pairs, both outside the run judged, a run of k equalities has
+    chance about ``m · p^k``; a run needs ``k ≥ log(alpha / m) / log(p)`` equalities
+    (``min_equal`` in the evidence). For a series at the usual three decimals ``p`` ≈ 0 and
+    ``min_count`` decides.
 
     References
     ----------
@@ -97,23 +109,33 @@ def constant_run(
     t = as_times(times)
     v = as_values(values, t.size)
     ok = valid_mask(v, as_flags(flags, t.size), judged_flags)
-    same = ok[1:] & ok[:-1] & (v[1:] == v[:-1])
+    pairs = ok[1:] & ok[:-1]
+    same = pairs & (v[1:] == v[:-1])
     starts, ends = runs(same)
+    k = ends - starts + 1  # equalities in each run
+    others = np.maximum(int(pairs.sum()) - k, 1)
+    share = (int(same.sum()) - k) / others  # repeat rate of the rest of the series
+    min_equal = np.full(k.size, min_count - 1, dtype=np.int64)
+    if alpha is not None:
+        guarded = (share > 0.0) & (share < 1.0)
+        with np.errstate(divide="ignore"):
+            need = np.log(alpha / others[guarded]) / np.log(share[guarded])
+        min_equal[guarded] = np.maximum(min_equal[guarded], np.ceil(need).astype(np.int64))
     ends = ends + 1  # a run of k equalities covers k + 1 values
     hours = hours_between(t, starts, ends)
-    keep = (
-        (ends - starts + 1 >= min_count)
-        & (hours >= seconds(min_duration) / 3600.0)
-        & (v[starts] > floor)
-    )
+    keep = (k >= min_equal) & (hours >= seconds(min_duration) / 3600.0) & (v[starts] > floor)
     episodes = []
-    for s, e, h in zip(starts[keep], ends[keep], hours[keep], strict=True):
+    for s, e, h, p, need in zip(
+        starts[keep], ends[keep], hours[keep], share[keep], min_equal[keep], strict=True
+    ):
         evidence = {
             "value": rounded(v[s]),
             "n_values": int(e - s + 1),
             "duration_h": rounded(h, 3),
             "first": at(t, s),
             "last": at(t, e),
+            "share_repeated": rounded(p, 4),
+            "min_equal": int(need),
         }
         episodes.append(
             Episode(RULE_ID, VERSION, pollutant, t[s], t[e], float(h), Severity.WARNING, evidence)

@@ -200,7 +200,7 @@ def step_change(
     load: ArrayLike | None = None,
     window: int = 24,
     threshold: float = 5.0,
-    min_relative_shift: float = 0.3,
+    min_relative_shift: float = 0.5,
     max_load_shift: float = 0.1,
     period: int | None = 24,
 ) -> list[Episode]:
@@ -222,7 +222,7 @@ def step_change(
         Values in each of the two windows [count].
     threshold : float, default 5.0
         Smallest test statistic z: the shift in standard errors of the median difference.
-    min_relative_shift : float, default 0.3
+    min_relative_shift : float, default 0.5
         Smallest shift relative to the larger of the two levels [fraction].
     max_load_shift : float, default 0.1
         A step is dropped when the load's median moves by at least this fraction at the same

@@ -6,6 +6,28 @@ line: ``{"mn", "facility_id", "pollutant" (null = the whole device), "kind", "st
 "parameters"}`` with times ISO 8601 in Beijing time, ``end`` exclusive.
 
 :func:`plan` places injections deterministically (seed, facility, chunk) in a span of time.
+
+**How long each problem lasts** (:data:`DURATION_H`) follows how it happens in the field, not
+what a detector needs:
+
+* *Incidents* last hours, until the operator or the platform notices: an exceedance is a
+  control upset (desulfurisation or denitration trips, a bag filter leaks) of 2–8 h; zeros are
+  a sampling line blocked or diverted, 3–12 h; a drop-out is a communication or power outage of
+  the data logger, 2–12 h; a frozen analyser or a value held by the data logger (constant value)
+  lasts 6–30 h, usually past a night, until the daily check; a back-dated rewrite edits the
+  hours of one incident, 2–8 h. Process incidents (exceedance, zeros, constant value) start
+  and end while the plant runs: a stopped plant has no control upset.
+* *Practices* are kept up for days, because they are done on purpose: a copied day replaces
+  whole Beijing calendar days (1–3) by the day before (the unit of a daily report);
+  values capped just under the limit, an O2 reading pinned, a pollutant replaced by a
+  made-up signal (decoupled from load) last 3–10 days; maintenance or calibration marks placed
+  at the peak-load hours recur every day for 5–10 days (one mark a day would be routine);
+  a data-logger clock that drifts keeps drifting (tens of s/h, a worn real-time clock) until
+  the platform sets it, 4–10 days.
+
+A facility has one problem at a time: a practice starts at the beginning of a stride of
+:data:`STRIDE` chunks (with chance :data:`PRACTICE_SHARE`) and the chunks it covers, plus one,
+get no incident; other chunks get one or two incidents, each in its own slot.
 """
 
 from __future__ import annotations
@@ -19,7 +41,14 @@ from typing import Any
 
 from ceguan.hj212.times import BEIJING
 from ceguan.telemetry.simulator.noise import DECOUPLED, hash_keys, stream_id, unit
-from ceguan.telemetry.simulator.signals import FacilityProfile, Sample, SignalModel, minute_of
+from ceguan.telemetry.simulator.signals import (
+    FacilityProfile,
+    Phase,
+    Sample,
+    SignalModel,
+    at_minute,
+    minute_of,
+)
 
 
 class Problem(StrEnum):
@@ -58,6 +87,32 @@ PEAK_HOURS = (10, 11, 19, 20)
 """Beijing hours at which maintenance flags are suspicious (load and discharge peaks)."""
 _BUNCH = stream_id("bunched")
 _ALIGN = 10  # minutes: windows start and end on 10-minute boundaries
+_BJ_MINUTES = 480  # Beijing is UTC+8
+
+# ======================== SIMULATION SETTINGS (see the module docstring) ========================
+DURATION_H: dict[Problem, tuple[float, float]] = {
+    Problem.EXCEEDANCE: (2.0, 8.0),
+    Problem.ZEROS: (3.0, 12.0),
+    Problem.DROPOUT: (2.0, 12.0),
+    Problem.CONSTANT: (6.0, 30.0),
+    Problem.BACKDATED: (2.0, 8.0),
+    Problem.COPIED_DAY: (24.0, 72.0),
+    Problem.BUNCHED: (72.0, 240.0),
+    Problem.O2_PINNED: (72.0, 240.0),
+    Problem.DECOUPLED: (72.0, 240.0),
+    Problem.PEAK_MAINTENANCE: (120.0, 240.0),
+    Problem.CLOCK_DRIFT: (96.0, 240.0),
+}
+"""Shortest and longest duration [h] of each problem, as it happens in the field."""
+PRACTICES = frozenset(k for k, (low, _) in DURATION_H.items() if low >= 24.0)
+"""Problems kept up for days (practices); the others are incidents of hours."""
+WHILE_RUNNING = frozenset({Problem.EXCEEDANCE, Problem.ZEROS, Problem.CONSTANT})
+"""Incidents that happen only while the plant runs."""
+STRIDE = 12
+"""Chunks (days) per stride; a practice can start only in a stride's first chunk."""
+PRACTICE_SHARE = 0.6
+"""Chance that an injected facility's stride begins with a practice."""
+# =================================================================================================
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +188,8 @@ def apply(injection: Injection, sample: Sample, model: SignalModel) -> Sample | 
         values[name] = level + noise if spec.mode == "add" else level * math.exp(noise)
         flags[name] = "N"
     elif kind is Problem.PEAK_MAINTENANCE:
+        if "hours" in par and ((sample.minute + _BJ_MINUTES) % 1440) // 60 not in par["hours"]:
+            return sample
         values[name] *= par["value_factor"]
         flags[name] = par["flag"]
     return replace(sample, values=values, flags=flags)
@@ -172,20 +229,59 @@ def plan(
     limits: dict[str, float] | None = None,
     kinds: list[Problem] | None = None,
 ) -> list[Injection]:
-    """Injections for one facility in ``[start, end)``: none unless the facility is in ``share``.
+    """Injections for one facility in the chunk ``[start, end)``; none unless it is in ``share``.
 
-    An injected facility gets 2–4 different problems (or every one of ``kinds``), each in its own
-    slot of the span; windows are aligned to 10 minutes. Deterministic in (seed, facility, chunk).
+    Without ``kinds``: at the first chunk of each stride of :data:`STRIDE` chunks a practice
+    may start (it may run past ``end``); the chunks it covers, and the next, get nothing else;
+    other chunks get one or two incidents, each in its own slot of the chunk. With ``kinds``
+    (tests): every one of ``kinds`` in its own slot, durations clipped to the slot. Windows are
+    aligned to 10 minutes. Deterministic in (seed, facility, chunk).
     """
     profile = model.profile
     limits = SIMULATION_LIMITS if limits is None else limits
     if unit(seed, profile.facility_id, stream_id("inject")) >= share:
         return []
-    rng = random.Random(hash_keys(seed, profile.facility_id, stream_id("plan"), chunk))
     possible = applicable(profile, limits)
-    chosen = [k for k in kinds if k in possible] if kinds else None
-    if chosen is None:
-        chosen = rng.sample(possible, min(len(possible), rng.randint(2, 4)))
+    if kinds:
+        rng = random.Random(hash_keys(seed, profile.facility_id, stream_id("plan"), chunk))
+        return _in_slots([k for k in kinds if k in possible], model, rng, start, end, limits)
+    first = chunk - chunk % STRIDE
+    practice = _practice(model, seed, first, possible)
+    if practice is not None:
+        kind, hours, rng = practice
+        covered = math.ceil(hours / 24.0) + 1
+        if chunk == first:
+            injection = _place_practice(kind, model, rng, start, hours, limits)
+            return [] if injection is None else [injection]
+        if chunk < first + covered:
+            return []
+    rng = random.Random(hash_keys(seed, profile.facility_id, stream_id("plan"), chunk))
+    incidents = [k for k in possible if k not in PRACTICES]
+    chosen = rng.sample(incidents, min(len(incidents), rng.randint(1, 2)))
+    return _in_slots(chosen, model, rng, start, end, limits)
+
+
+def _practice(
+    model: SignalModel, seed: int, first: int, possible: list[Problem]
+) -> tuple[Problem, float, random.Random] | None:
+    """The practice that starts at chunk ``first`` (kind, hours, its generator), if any."""
+    rng = random.Random(hash_keys(seed, model.profile.facility_id, stream_id("practice"), first))
+    kinds = [k for k in possible if k in PRACTICES]
+    if not kinds or rng.random() >= PRACTICE_SHARE:
+        return None
+    kind = rng.choice(kinds)
+    low, high = DURATION_H[kind]
+    return kind, rng.uniform(low, high), rng
+
+
+def _in_slots(
+    chosen: list[Problem],
+    model: SignalModel,
+    rng: random.Random,
+    start: datetime,
+    end: datetime,
+    limits: dict[str, float],
+) -> list[Injection]:
     span = (end - start).total_seconds() / 60
     count = min(len(chosen), int(span // (2 * _ALIGN)))
     out: list[Injection] = []
@@ -206,6 +302,17 @@ def _align(moment: datetime, up: bool = False) -> datetime:
     return datetime.fromtimestamp(floor * 60, BEIJING)
 
 
+def _running(model: SignalModel, begin: datetime, finish: datetime) -> tuple[datetime, datetime]:
+    """The first stretch of ``[begin, finish)`` in which the plant runs (10-minute steps)."""
+    first, last = minute_of(begin), minute_of(finish)
+    while first < last and model.state(first)[1] is not Phase.RUN:
+        first += _ALIGN
+    stop = first
+    while stop < last and model.state(stop)[1] is Phase.RUN:
+        stop += _ALIGN
+    return at_minute(first), at_minute(stop)
+
+
 def _place(
     kind: Problem,
     model: SignalModel,
@@ -216,7 +323,8 @@ def _place(
     limits: dict[str, float],
 ) -> Injection | None:
     slot = (slot_end - slot_start).total_seconds() / 60
-    length = max(_ALIGN, slot * rng.uniform(0.4, 0.8))
+    low, high = DURATION_H[kind]
+    length = min(max(_ALIGN, 0.9 * slot), 60 * rng.uniform(low, high))
     begin = _align(slot_start + timedelta(minutes=rng.uniform(0, slot - length)), up=True)
     finish = max(begin + timedelta(minutes=_ALIGN), _align(begin + timedelta(minutes=length)))
     if kind is Problem.PEAK_MAINTENANCE:
@@ -225,6 +333,41 @@ def _place(
             return None
         finish = min(begin + timedelta(minutes=max(30.0, length)), begin + timedelta(hours=2))
     finish = min(finish, _align(span[1]))
+    if kind in WHILE_RUNNING:
+        begin, finish = _running(model, begin, finish)
+    return _make(kind, model, rng, begin, finish, span, slot_end, limits)
+
+
+def _place_practice(
+    kind: Problem,
+    model: SignalModel,
+    rng: random.Random,
+    start: datetime,
+    hours: float,
+    limits: dict[str, float],
+) -> Injection | None:
+    begin = _align(start, up=True)
+    if kind is Problem.COPIED_DAY:  # whole Beijing days, each copied from the day before
+        local = start.astimezone(BEIJING)
+        midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+        begin = midnight if midnight >= start else midnight + timedelta(days=1)
+        hours = 24.0 * max(1, round(hours / 24.0))
+    finish = begin + timedelta(hours=hours)
+    if kind is not Problem.COPIED_DAY:
+        finish = _align(finish)
+    return _make(kind, model, rng, begin, finish, (begin, finish), finish, limits)
+
+
+def _make(
+    kind: Problem,
+    model: SignalModel,
+    rng: random.Random,
+    begin: datetime,
+    finish: datetime,
+    span: tuple[datetime, datetime],
+    slot_end: datetime,
+    limits: dict[str, float],
+) -> Injection | None:
     params = model.profile.parameters
     if not params or finish <= begin:
         return None
@@ -249,6 +392,8 @@ def _place(
         pollutant = rng.choice(coupled) if coupled else pollutant
     elif kind is Problem.PEAK_MAINTENANCE:
         par = {"flag": rng.choice("MC"), "value_factor": 1.6, "peak_hours": list(PEAK_HOURS)}
+        if finish - begin > timedelta(hours=24):  # a practice: marks at peak hours every day
+            par["hours"] = sorted(rng.sample(PEAK_HOURS, rng.randint(1, 2)))
     elif kind is Problem.BACKDATED:
         room = max(1.0, (span[1] - finish).total_seconds() / 60 - 1)
         delay = min(
@@ -260,7 +405,7 @@ def _place(
         sign = rng.choice((-1, 1))
         par = {
             "offset_seconds": sign * round(rng.uniform(120, 900)),
-            "drift_seconds_per_hour": sign * round(rng.uniform(0, 60), 1),
+            "drift_seconds_per_hour": sign * round(rng.uniform(5, 60), 1),
         }
     return Injection(kind, begin, finish, pollutant, par)
 

@@ -1,0 +1,21 @@
+"""Which rules the runner judges on minute data, and their tuning there (pure).
+
+Hourly averaging hides what covers part of an hour: an hour with 40 minutes of zeros, a frozen
+value or a gap still gives a normal-looking mean flagged N (flue gas: N when ≥ 75 % of its
+minutes are N, HJ 212-2017 附录C). Where a facility sends minute data (HJ 212 CN 2051), the
+runner judges these rules on the minute series instead of the hourly one. The tuning is
+statistical (counts of minutes), not regulatory: an hour of zeros or of missing minutes, the
+same four hours for a constant value as on hourly data, and a copied block of an hour.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+#: Rule id → tuning on minute data (keyword arguments passed with the runner's inputs).
+MINUTE_RULES: dict[str, dict[str, Any]] = {
+    "constant_run": {},
+    "zero_or_negative": {"min_count": 60},
+    "missing_data": {"min_missing": 60},
+    "copied_segment": {"block": 60},
+}

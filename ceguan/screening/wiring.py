@@ -1,0 +1,128 @@
+"""Inputs the runner adds to a series' own: revisions, analyser range, marking norm, inspections.
+
+Each is read here so :mod:`ceguan.screening.runner` stays a loop. What is not known yet is said
+so: the facility record has no analyser range (``out_of_range`` then judges the flag T and the
+physical minimum only), fieldwork has no inspection dates yet (:func:`inspections_for` returns
+none, so ``step_at_inspection`` is skipped for want of ``inspections``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ceguan.registry.models import Facility
+from ceguan.screening.limits_for import LimitChooser
+from ceguan.screening.series import HOURLY_INTERVAL, Series, SeriesInputs, as_utc64, beijing_days
+from ceguan.standards import NotInForce, UnknownParameter, load_rulebook
+from ceguan.telemetry.choices import DataKind
+from ceguan.telemetry.models import TelemetryValue
+
+MINUTE_INTERVAL = np.timedelta64(60, "s")
+
+
+def inspections_for(facility_id: int) -> NDArray[np.datetime64]:
+    """Start times [UTC] of on-site inspections and synchronized monitoring of a facility.
+
+    Fieldwork (a later issue) records them; until then there are none, and the runner skips
+    ``step_at_inspection`` ("inspections" in its skipped counts).
+    """
+    return np.array([], dtype="datetime64[s]")
+
+
+def marked_hours_norm(industry: str, on: date) -> float | None:
+    """The yearly marked-hours allowance of an industry (rule book), or None if it has none."""
+    try:
+        found = load_rulebook().get("screening", "marked_hours_norm", on=on)
+    except (NotInForce, UnknownParameter):
+        return None
+    value = dict(found.value).get(industry)  # type: ignore[call-overload]
+    return None if value is None else float(value)
+
+
+def revisions_of(
+    facility_id: int, since: datetime | None, until: datetime | None
+) -> dict[str, dict[str, Any]]:
+    """Hourly revisions of a facility by pollutant: each re-sent value with the one it replaced.
+
+    ``data_times``, ``original`` (the value before), ``revised`` (the value sent again) and
+    ``revised_at`` (when the revision was received), one entry per revision > 0.
+    """
+    rows = TelemetryValue.objects.filter(facility_id=facility_id, kind=DataKind.HOURLY)
+    if since is not None:
+        rows = rows.filter(data_time__gte=since)
+    if until is not None:
+        rows = rows.filter(data_time__lt=until)
+    keys = set(rows.filter(revision__gt=0).values_list("pollutant", "data_time"))
+    if not keys:
+        return {}
+    times = sorted({t for _, t in keys})
+    found = (
+        rows.filter(data_time__in=times)
+        .order_by("pollutant", "data_time", "revision")
+        .values_list("pollutant", "data_time", "revision", "value", "received_at")
+    )
+    out: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
+    previous: tuple[Any, ...] | None = None
+    for row in found:
+        pollutant, data_time, revision, value, received_at = row
+        if revision > 0 and previous is not None and previous[:2] == (pollutant, data_time):
+            one = out[pollutant]
+            one["data_times"].append(as_utc64(data_time))
+            one["original"].append(np.nan if previous[3] is None else previous[3])
+            one["revised"].append(np.nan if value is None else value)
+            one["revised_at"].append(as_utc64(received_at))
+        previous = row
+    return {
+        p: {
+            "data_times": np.array(d["data_times"], dtype="datetime64[s]"),
+            "original": np.array(d["original"], dtype=np.float64),
+            "revised": np.array(d["revised"], dtype=np.float64),
+            "revised_at": np.array(d["revised_at"], dtype="datetime64[s]"),
+        }
+        for p, d in out.items()
+    }
+
+
+def extra_inputs(
+    facility: Facility,
+    chooser: LimitChooser,
+    inputs: SeriesInputs,
+    revisions: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """Inputs beyond the series: revisions, ``range_max``, ``norm_hours``, ``inspections``."""
+    extra: dict[str, Any] = {"range_max": np.inf}  # no analyser range on record yet
+    if revisions:
+        extra.update(revisions)
+    day = beijing_days(inputs.series.times[-1:])[0]
+    norm = marked_hours_norm(chooser.industry, day)
+    if norm is not None:
+        extra["norm_hours"] = norm
+    inspections = inspections_for(facility.pk)
+    if inspections.size:
+        extra["inspections"] = inspections
+    return extra
+
+
+def minute_inputs(one: Series, load: Series | None) -> tuple[dict[str, Any], SeriesInputs]:
+    """Detector inputs of a minute series (measured values), and the evidence context."""
+    full: dict[str, Any] = {
+        "times": one.times,
+        "values": one.values,
+        "flags": one.flags,
+        "pollutant": one.pollutant,
+        "interval": MINUTE_INTERVAL,
+    }
+    if load is not None:
+        full["load"] = load.aligned(one.times)
+    none = np.zeros(one.size, dtype=bool)
+    masks = {"full": none, "limited": none}
+    inputs = SeriesInputs(one, "measured", full, full, {}, masks, "minute")
+    return full, inputs
+
+
+__all__ = ["HOURLY_INTERVAL", "extra_inputs", "inspections_for", "minute_inputs", "revisions_of"]
