@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "ceguan.registry",
     "ceguan.telemetry",
     "ceguan.screening",
+    "ceguan.targeting",
     "ceguan.web",
 ]
 

@@ -2,7 +2,10 @@
 
 Pure modules, no Django and no I/O: :mod:`ceguan.targeting.draw` computes inclusion
 probabilities and draws; :mod:`ceguan.targeting.bundle` packs a draw into a reproducibility
-bundle (canonical JSON) and re-runs it to say match or mismatch.
+bundle (canonical JSON) and re-runs it to say match or mismatch; :mod:`~ceguan.targeting.quota`
+and :mod:`~ceguan.targeting.assign` do the quota arithmetic and the team draw. The Django app
+around them (models, ``ceremony``, ``assignment``, ``tasks``, ``verification``) is described in
+``docs/targeting.md``.
 """
 
 from ceguan.targeting.bundle import (
