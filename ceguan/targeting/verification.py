@@ -59,8 +59,10 @@ def compare_with_plan(bundle: Bundle, plan: QuarterlyPlan) -> list[str]:
             .values_list("facility_id", flat=True)
         ]
         if drawn != list(bundle.selected):
+            # The plan's own selection is not named: before the quarter ends it is secret (the
+            # visits are unannounced), and anyone may upload a bundle to the public page.
             reasons.append(
-                f"plan_items: plan {plan} holds drawn facilities {drawn}, the bundle selects "
+                f"plan_items: the facilities plan {plan} drew are not the bundle's selection "
                 f"{list(bundle.selected)}"
             )
     return reasons
