@@ -110,6 +110,11 @@ def test_officers_see_only_the_tasks_they_are_on(world: Any, alice: Any) -> None
     assert not Task.objects.visible_to(stranger).exists()
     unlinked = make_user("omar", Role.OFFICER, world.lanzhou)
     assert not Task.objects.visible_to(unlinked).exists()
+    # The plan names every facility drawn: officers and monitors see their tasks, not plans.
+    monitor = make_user("mona", Role.MONITOR, world.lanzhou)
+    for user in (on_team, stranger, monitor):
+        assert not QuarterlyPlan.objects.visible_to(user).exists()
+    assert QuarterlyPlan.objects.visible_to(alice).filter(pk=plan.pk).exists()
 
 
 def test_an_agency_sees_its_task_only_from_the_first_day_of_the_visit(

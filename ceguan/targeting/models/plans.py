@@ -15,20 +15,26 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from ceguan.core.choices import Role
 from ceguan.core.jurisdiction import scope_of
 from ceguan.registry.base import ScopedQuerySet
 from ceguan.registry.models import Facility, Region
 from ceguan.targeting.choices import PlanState, WayOfWorking
 
+#: Roles that see plans only through the tasks they are on: a plan names every facility drawn,
+#: and the visits are unannounced, so it is kept to the people who run the plan.
+TEAM_ROLES = frozenset({Role.OFFICER, Role.MONITOR})
+
 
 class PlanQuerySet(models.QuerySet):
-    """A city sees and runs its own plans; province roles see all, province editors run all."""
+    """A city's staff see and run its own plans; province roles see all, province editors run all.
+    Officers and monitors see their tasks (``Task.objects.visible_to``), not plans."""
 
     def visible_to(self, user: Any) -> Self:
         scope = scope_of(user)
         if scope.everything:
             return self
-        if not scope.city_ids or scope.agency_id is not None:
+        if not scope.city_ids or scope.agency_id is not None or user.role in TEAM_ROLES:
             return self.none()
         return self.filter(region_id__in=scope.city_ids)
 
