@@ -12,6 +12,11 @@ from django.utils.translation import pgettext_lazy
 from ceguan.core.jurisdiction import scope_of
 from ceguan.web.resources import RESOURCES
 
+#: Roles that see only the tasks they are on (``Task.objects.visible_to``): "my tasks".
+OWN_TASK_ROLES = ("officer", "monitor", "agency_user")
+#: Roles that see no plans (``QuarterlyPlan.objects.visible_to``), only their tasks.
+TEAM_ROLES = ("officer", "monitor")
+
 REGISTRY_NAV = tuple(
     (slug, RESOURCES[slug].model._meta.verbose_name_plural)
     for slug in (
@@ -29,11 +34,14 @@ REGISTRY_NAV = tuple(
 def navigation(request: HttpRequest) -> dict[str, Any]:
     """``nav_items``: (href, label) pairs for the user's role; ``user_scope`` for templates."""
     scope = scope_of(getattr(request, "user", None))
+    role = getattr(getattr(request, "user", None), "role", "")
     items: list[tuple[str, Any]] = []
     if scope.is_staff:
         items.append((reverse("home"), _("首页")))
         items.append((reverse("survey"), _("调查摸底")))
         items.append((reverse("alarm-inbox"), pgettext_lazy("plural", "报警")))
+        if role not in TEAM_ROLES:  # officers and monitors see their tasks, not plans
+            items.append((reverse("plan-list"), _("季度计划")))
         items += [(reverse("resource-list", args=[slug]), label) for slug, label in REGISTRY_NAV]
         if scope.everything:
             items.append((reverse("unregistered-devices"), pgettext_lazy("plural", "未登记设备")))
@@ -43,4 +51,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     elif scope.agency_id is not None:
         items.append((reverse("home"), _("首页")))
         items.append((reverse("resource-list", args=["personnel"]), _("人员")))
+    if role in OWN_TASK_ROLES:
+        items.append((reverse("task-list"), _("我的任务")))
     return {"nav_items": items, "user_scope": scope}

@@ -34,6 +34,7 @@ from ceguan.screening.backing import BACKED
 from ceguan.screening.models import Alarm, Category, Severity, Status
 from ceguan.screening.operations import records_overlapping
 from ceguan.screening.registry import DETECTORS
+from ceguan.web.views.tasks import tasking_form
 
 #: The inbox's default: alarms still waiting for a decision.
 OPEN = (Status.NEW, Status.ACKNOWLEDGED, Status.EXPLAINED)
@@ -246,7 +247,7 @@ def _detail_context(request: HttpRequest, alarm: Alarm) -> dict[str, Any]:
         "truncated": (evidence.get("series") or {}).get("truncated", False),
         "events": alarm.events.all(), "actions": _actions(request, alarm),
         "statuses": dict(Status.choices), "backing": _backing(evidence),
-        "records": records_overlapping(alarm),
+        "records": records_overlapping(alarm), "tasking": tasking_form(request, alarm),
     }  # fmt: skip
 
 
