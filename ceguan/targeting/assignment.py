@@ -227,6 +227,18 @@ def override_member(
     return member
 
 
+def replacement_keys(task: Task, roles: list[str]) -> dict[str, list[str]]:
+    """For each role, the keys (``p<personnel pk>`` / ``a<agency pk>``) of everyone who could
+    replace a member in that role: exactly whom :func:`override_member` would accept (eligible,
+    not recused, not already on the team)."""
+    pool, need = _pool([task]), _needs([task])[0]
+    on_team = {key for _, key in need.keep}
+    return {
+        role: [c.key for c in pool if c.key not in on_team and pure.eligible(c, role, need) is None]
+        for role in roles
+    }
+
+
 def _as_candidate(who: Personnel | TestingAgency) -> pure.Candidate:
     if isinstance(who, TestingAgency):
         return pure.Candidate(

@@ -30,12 +30,10 @@ from ceguan.registry.models import Personnel, TestingAgency
 from ceguan.screening.alarms import TRANSITIONS as ALARM_MOVES
 from ceguan.screening.alarms import InvalidTransition
 from ceguan.screening.models import Alarm, Status
-from ceguan.targeting import assign as pure
 from ceguan.targeting.assignment import (
-    _needs,
-    _pool,
     assign_task,
     override_member,
+    replacement_keys,
     verify_assignment_record,
 )
 from ceguan.targeting.ceremony import CeremonyError
@@ -91,21 +89,12 @@ def assignment_check(task: Task) -> dict[str, Any] | None:
 
 
 def replacement_choices(task: Task, members: list[TaskMember]) -> dict[int, list[Any]]:
-    """For each member, who could replace them: eligible for the slot, not recused, not on the
-    team (the rules of :func:`ceguan.targeting.assign.eligible`, as ``override_member`` checks)."""
-    pool, need = _pool([task]), _needs([task])[0]
-    on_team = {key for _, key in need.keep}
+    """For each member, who could replace them (:func:`replacement_keys`, the same rules as
+    ``override_member``), as (key, person or agency) pairs."""
+    keys = replacement_keys(task, sorted({m.role for m in members}))
     people = {f"p{p.pk}": p for p in Personnel.objects.filter(active=True)}
     agencies = {f"a{a.pk}": a for a in TestingAgency.objects.all()}
-    out = {}
-    for member in members:
-        keys = [
-            c.key
-            for c in pool
-            if c.key not in on_team and pure.eligible(c, member.role, need) is None
-        ]
-        out[member.pk] = [(k, people.get(k) or agencies.get(k)) for k in keys]
-    return out
+    return {m.pk: [(k, people.get(k) or agencies.get(k)) for k in keys[m.role]] for m in members}
 
 
 def _detail_context(request: HttpRequest, task: Task, can_edit: bool) -> dict[str, Any]:
