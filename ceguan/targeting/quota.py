@@ -192,7 +192,9 @@ def year_progress(
     ----------
     annual_by_quarter : mapping of quarter to int
         The yearly quota as computed at each quarter's count day; quarters without a frozen plan
-        are missing and take the latest earlier figure (or none yet).
+        are missing and take the latest earlier figure. Quarters before the first known figure
+        take that first figure: a city that plans for the first time in Q3 still owed Q1 and
+        Q2's share, and its shortfall shows it.
     planned : mapping of quarter to int
         ``n`` to draw fixed at each frozen plan.
     drawn, adhoc, visited : mapping of quarter to int
@@ -211,7 +213,7 @@ def year_progress(
     [(1, 4, 4, 0), (2, 7, 5, 2), (3, 10, 5, 5), (4, 13, 5, 8)]
     """
     rows: list[QuarterProgress] = []
-    annual: int | None = None
+    annual = annual_by_quarter[min(annual_by_quarter)] if annual_by_quarter else None
     done = 0
     for quarter in range(1, QUARTERS + 1):
         annual = annual_by_quarter.get(quarter, annual)

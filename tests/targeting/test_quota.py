@@ -93,6 +93,13 @@ def test_year_progress_reports_due_done_and_shortfall_per_quarter() -> None:
     assert rows[1].visited == 1 and rows[3].planned is None
 
 
+def test_quarters_before_the_first_frozen_plan_owe_their_share() -> None:
+    # First plan of the year frozen in Q4 with A = 3: Q1–Q3 were due ceil(3·q/4) = 1, 2, 3.
+    rows = year_progress({4: 3}, {4: 2}, {4: 2}, {}, {})
+    got = [(r.quarter, r.due, r.cumulative_due, r.cumulative_done, r.shortfall) for r in rows]
+    assert got == [(1, 1, 1, 0, 1), (2, 1, 2, 0, 2), (3, 1, 3, 0, 3), (4, 0, 3, 2, 1)]
+
+
 def test_year_progress_without_a_quota_has_no_shortfall() -> None:
     rows = year_progress({}, {}, {1: 2}, {}, {})
     assert rows[0].shortfall is None and rows[0].cumulative_done == 2
