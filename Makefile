@@ -19,6 +19,7 @@ demo: $(STAMP)
 	$(BIN)/ceguan migrate --no-input
 	$(BIN)/ceguan compilemessages --ignore=.venv -v 0
 	$(BIN)/ceguan demo
+	$(BIN)/ceguan demo_plans
 	CEGUAN_SECURE_COOKIES=false $(BIN)/ceguan live --web-port 8000 --receiver-port 9212
 
 ## test: set up and run every test (SQLite; browser tests skip unless Chromium is installed)
