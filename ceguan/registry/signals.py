@@ -36,10 +36,14 @@ def _deleted(sender: type[RegistryModel], instance: RegistryModel, **_: Any) -> 
     )
 
 
-def connect() -> None:
-    for model in apps.get_app_config("registry").get_models():
+def connect_audit(app_label: str) -> None:
+    """Audit every create, update and delete of the app's :class:`RegistryModel` subclasses."""
+    for model in apps.get_app_config(app_label).get_models():
         if issubclass(model, RegistryModel):
-            post_save.connect(_saved, sender=model, dispatch_uid=f"audit-save-{model._meta.label}")
-            post_delete.connect(
-                _deleted, sender=model, dispatch_uid=f"audit-delete-{model._meta.label}"
-            )
+            label = model._meta.label
+            post_save.connect(_saved, sender=model, dispatch_uid=f"audit-save-{label}")
+            post_delete.connect(_deleted, sender=model, dispatch_uid=f"audit-delete-{label}")
+
+
+def connect() -> None:
+    connect_audit("registry")

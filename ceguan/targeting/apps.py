@@ -14,3 +14,9 @@ class TargetingConfig(AppConfig):
     label = "targeting"
     verbose_name = _("随机抽查")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        """Audit declared conflicts as registry records are audited."""
+        from ceguan.registry.signals import connect_audit
+
+        connect_audit(self.label)

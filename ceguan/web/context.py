@@ -27,6 +27,7 @@ REGISTRY_NAV = tuple(
         "agencies",
         "personnel",
         "contacts",
+        "conflicts",
     )
 )
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.db import models
 
 from ceguan.registry import models as m
+from ceguan.targeting.models import DeclaredConflict
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,15 @@ RESOURCES: dict[str, Resource] = {
             filters=("city", "plan_year"),
             form_fields=("city", "plan_year", "name", "position", "phone", "reported_on"),
             select_related=("city",),
+        ),
+        Resource(
+            "conflicts",
+            DeclaredConflict,
+            columns=("enterprise", "personnel", "agency", "reason", "declared_on"),
+            search=("enterprise__name", "personnel__name", "agency__name", "reason"),
+            filters=("enterprise__city",),
+            form_fields=("enterprise", "personnel", "agency", "reason", "declared_on"),
+            select_related=("enterprise", "personnel", "agency"),
         ),
     )
 }

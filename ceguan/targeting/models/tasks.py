@@ -21,7 +21,7 @@ from django.utils.translation import pgettext_lazy
 from ceguan.core.choices import Role
 from ceguan.core.jurisdiction import scope_of
 from ceguan.hj212.times import BEIJING
-from ceguan.registry.base import ScopedQuerySet
+from ceguan.registry.base import RegistryModel, ScopedQuerySet
 from ceguan.registry.models import Enterprise, Facility, Personnel, Region, TestingAgency
 from ceguan.targeting.choices import (
     ItemSource,
@@ -215,7 +215,7 @@ class TaskMember(models.Model):
         return f"p{self.personnel_id}" if self.personnel_id else f"a{self.agency_id}"
 
 
-class DeclaredConflict(models.Model):
+class DeclaredConflict(RegistryModel):
     """回避: a person or a testing agency declared to have a conflict with an enterprise.
 
     An agency that tests for the enterprise (it is commissioned by it) is declared here too; an
