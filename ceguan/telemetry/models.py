@@ -85,14 +85,15 @@ class TelemetryValue(models.Model):
         verbose_name = _("监测数据")
         verbose_name_plural = pgettext_lazy("plural", "监测数据")
         constraints = [
+            # Also the series index: charts, screening and aggregation read one facility's
+            # values of one kind by time (a prefix of it), and the store looks up a frame's
+            # stored values by (facility, kind, data time). Pollutant comes after the time so
+            # that the values of one frame sit side by side in one index page: the receiver's
+            # batch touches one page per frame instead of one per value (docs/receiver.md).
             models.UniqueConstraint(
-                fields=["facility", "pollutant", "kind", "data_time", "revision"],
+                fields=["facility", "kind", "data_time", "pollutant", "revision"],
                 name="telemetry_value_key",
             )
-        ]
-        indexes = [
-            # Charts, screening and aggregation read one facility's series of one kind by time.
-            models.Index(fields=["facility", "kind", "data_time"], name="telemetry_series"),
         ]
 
     def __str__(self) -> str:

@@ -1,32 +1,38 @@
 """Batched, idempotent writes into the telemetry store.
 
-One call writes a batch of frames in one transaction: every raw frame (as evidence), the values
-that are new, and a revision beside any value that a frame re-sends with different numbers.
-PostgreSQL gets ``COPY``; SQLite gets ``executemany`` in the same transaction. The caller
-acknowledges a frame only after this function returned (architecture.md: ack after commit).
+One call writes a batch of frames in one transaction: every raw frame (as evidence, with its
+SHA-256), the values that are new, and a revision beside any value that a frame re-sends with
+different numbers (architecture.md "Storage": rewritten history is evidence). The caller
+acknowledges a frame only after this function returned (ack after commit).
+
+This is the receiver's hot path, so it stays below the ORM: the stored values a batch touches are
+read in one query keyed by exact (facility, kind, data time) triples, the rows are prepared as
+plain tuples, and the database-specific writing is in :mod:`ceguan.telemetry.store_sql` (binary
+``COPY`` on PostgreSQL, one prepared ``executemany`` per table on SQLite).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from operator import attrgetter
+from typing import NamedTuple
 
-from django.db import connection, transaction
+from django.db import transaction
 
+from ceguan.telemetry import store_sql
 from ceguan.telemetry.choices import FrameOutcome, ValueSource
-from ceguan.telemetry.models import RawFrame, TelemetryValue
 
 #: The columns compared to tell a duplicate from a revision.
 COMPARED = ("value", "minimum", "maximum", "cumulative", "converted", "flag")
 
 
-@dataclass(frozen=True)
-class IncomingValue:
-    """One value as parsed from a frame or a file, pollutant named as in the glossary."""
+class IncomingValue(NamedTuple):
+    """One value as parsed from a frame or a file, pollutant named as in the glossary.
+
+    A named tuple, not a dataclass: the receiver makes several per frame, thousands per second.
+    """
 
     pollutant: str
     kind: str
@@ -42,13 +48,11 @@ class IncomingValue:
         return (facility_id, self.pollutant, self.kind, self.data_time)
 
     def numbers(self) -> tuple[object, ...]:
-        return _numbers(self)
+        """The :data:`COMPARED` fields, in that order."""
+        return self[3:9]
 
 
-_numbers = attrgetter(*COMPARED)
-
-
-@dataclass
+@dataclass(slots=True)
 class IncomingFrame:
     """A frame to store. ``facility_id`` is set once the MN was authenticated.
 
@@ -71,7 +75,7 @@ class IncomingFrame:
     source: str = ValueSource.DEVICE
 
 
-@dataclass
+@dataclass(slots=True)
 class WriteResult:
     """What happened to one frame: its outcome, the raw frame's id, and value counts."""
 
@@ -82,172 +86,107 @@ class WriteResult:
     revised_values: int = 0
 
 
-@dataclass
-class _Current:
-    id: int
-    revision: int
-    numbers: tuple[object, ...]
-    data_time: datetime
-    derived: bool = False
-
-
-@dataclass
+@dataclass(slots=True)
 class _Plan:
-    frames: list[tuple[int, IncomingFrame, str]] = field(default_factory=list)
+    """The rows of one batch, ready for :mod:`.store_sql` (column orders as there)."""
+
+    frames: list[tuple[object, ...]] = field(default_factory=list)
     values: list[tuple[object, ...]] = field(default_factory=list)
     superseded: list[tuple[int, datetime]] = field(default_factory=list)
 
 
-def _current_values(frames: Sequence[IncomingFrame]) -> dict[tuple, _Current]:
-    """The current stored value for every key the batch touches, in one query per facility set."""
-    wanted: dict[int, set[datetime]] = defaultdict(set)
-    kinds: set[str] = set()
+_STORED, _DUPLICATE, _REVISION, _OTHER = (
+    FrameOutcome.STORED.value, FrameOutcome.DUPLICATE.value, FrameOutcome.REVISION.value,
+    FrameOutcome.OTHER.value,
+)  # fmt: skip
+_CURRENT = 5  # index of "current" in store_sql.VALUE_COLUMNS
+
+
+def _wanted(frames: Sequence[IncomingFrame]) -> set[tuple[int, str, datetime]]:
+    """The (facility, kind, data time) triples whose stored values the batch must compare."""
+    wanted: set[tuple[int, str, datetime]] = set()
     for frame in frames:
-        if frame.facility_id is not None:
+        facility_id = frame.facility_id
+        if facility_id is not None and not frame.outcome:
             for value in frame.values:
-                wanted[frame.facility_id].add(value.data_time)
-                kinds.add(value.kind)
-    if not wanted:
-        return {}
-    times = {t for group in wanted.values() for t in group}
-    # kind too, so that (facility, kind, data_time) — the telemetry_series index — is a seek:
-    # without it both databases read each facility's whole history per batch.
-    rows = TelemetryValue.objects.filter(
-        facility_id__in=list(wanted),
-        kind__in=sorted(kinds),
-        data_time__in=list(times),
-        current=True,
-    ).values_list(
-        "id", "facility_id", "pollutant", "kind", "data_time", "revision", "source", *COMPARED
-    )
-    return {
-        (row[1], row[2], row[3], row[4]): _Current(
-            row[0], row[5], tuple(row[7:]), row[4], row[6] == ValueSource.DERIVED
-        )
-        for row in rows
-    }
+                wanted.add((facility_id, value.kind, value.data_time))
+    return wanted
 
 
-def _allocate_ids(model: type, count: int) -> list[int]:
-    """Reserve ``count`` primary keys so frames and their values can be written in bulk."""
-    if count == 0:
-        return []
-    table = model._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                [table, count],
-            )
-            return [row[0] for row in cursor.fetchall()]
-        # SQLite: the transaction holds the write lock (IMMEDIATE), so max(id) is ours.
-        cursor.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{table}"')  # noqa: S608
-        start = cursor.fetchone()[0] + 1
-        return list(range(start, start + count))
+def _plan(
+    frames: Sequence[IncomingFrame], frame_ids: Sequence[int]
+) -> tuple[_Plan, list[WriteResult]]:
+    """Decide stored / duplicate / revision for every frame and value, and build the rows.
 
-
-def _plan(frames: Sequence[IncomingFrame], frame_ids: list[int]) -> tuple[_Plan, list[WriteResult]]:
-    current = _current_values(frames)
+    Read-only (one query); ``frame_ids`` are the ids the raw frames will get. A value whose
+    (facility, pollutant, kind, data time) has no current stored value is new; one whose numbers
+    and flag equal the current value is a duplicate; otherwise it is the next revision and the
+    current one is superseded. A device value replacing one Ceguan derived is new, not a
+    revision (rewritten history is the device's, not ours). Keys repeated inside the batch are
+    compared with the batch's own earlier value.
+    """
+    current = store_sql.current_values(_wanted(frames))
     plan, results = _Plan(), []
+    frame_rows, value_rows, superseded = plan.frames, plan.values, plan.superseded
     for frame_id, frame in zip(frame_ids, frames, strict=True):
-        result = WriteResult(outcome=frame.outcome, frame_id=frame_id)
-        if frame.facility_id is not None and not frame.outcome:
+        result = WriteResult(frame.outcome, frame_id)
+        facility_id = frame.facility_id
+        if facility_id is not None and not frame.outcome:
+            source, received_at = frame.source, frame.received_at
+            new = revised = duplicate = 0
             for value in frame.values:
-                key = value.key(frame.facility_id)
+                key = (facility_id, value.pollutant, value.kind, value.data_time)
                 existing = current.get(key)
-                if existing is not None and existing.numbers == value.numbers():
-                    result.duplicate_values += 1
-                    continue
+                numbers = value[3:9]
                 revision = 0
                 if existing is not None:
-                    revision = existing.revision + 1
-                    plan.superseded.append((existing.id, existing.data_time))
-                if existing is not None and not existing.derived:
-                    result.revised_values += 1
+                    existing_id, existing_revision, existing_numbers, derived = existing
+                    if existing_numbers == numbers:
+                        duplicate += 1
+                        continue
+                    revision = existing_revision + 1
+                    if existing_id >= 0:
+                        superseded.append((existing_id, value.data_time))
+                    else:  # written earlier in this batch: that row is no longer current
+                        at = -existing_id - 1
+                        row = value_rows[at]
+                        value_rows[at] = (*row[:_CURRENT], False, *row[_CURRENT + 1 :])
+                    if derived:
+                        new += 1  # a device value replacing one Ceguan computed is news
+                    else:
+                        revised += 1
                 else:
-                    # A device value replacing one Ceguan computed is news, not rewritten history.
-                    result.new_values += 1
-                plan.values.append((frame.facility_id, value, revision, frame_id, frame))
-                current[key] = _Current(-1, revision, value.numbers(), value.data_time)
-            if result.revised_values:
-                result.outcome = FrameOutcome.REVISION
-            elif result.new_values or not frame.values:
-                result.outcome = FrameOutcome.STORED
+                    new += 1
+                # A plain tuple in Current's field order (cheaper than the named tuple); a
+                # negative id names this batch's row: -1 - its index in value_rows.
+                current[key] = (-len(value_rows) - 1, revision, numbers, False)  # type: ignore[assignment]
+                row = (facility_id, value.pollutant, value.kind, value.data_time, revision, True,
+                       *numbers, source, frame_id, received_at)  # fmt: skip
+                if "\x00" in value.flag:
+                    row = (*row[:11], store_sql.clean_text(value.flag), *row[12:])
+                value_rows.append(row)
+            result.new_values, result.duplicate_values = new, duplicate
+            result.revised_values = revised
+            if revised:
+                result.outcome = _REVISION
+            elif new or not frame.values:
+                result.outcome = _STORED
             else:
-                result.outcome = FrameOutcome.DUPLICATE
-        result.outcome = result.outcome or FrameOutcome.OTHER
-        plan.frames.append((frame_id, frame, result.outcome))
+                result.outcome = _DUPLICATE
+        result.outcome = result.outcome or _OTHER
+        raw, text = frame.raw, store_sql.clean_text
+        frame_rows.append(
+            (frame_id, frame.received_at, frame.peer[:64], text(frame.mn[:32]), facility_id,
+             text(frame.cn[:8]), text(frame.qn[:24]), frame.protocol[:8], frame.crc_variant[:20],
+             result.outcome, text(frame.reason[:200]), raw, hashlib.sha256(raw).hexdigest())
+        )  # fmt: skip
         results.append(result)
     return plan, results
 
 
-FRAME_COLUMNS = (
-    "id", "received_at", "peer", "mn", "facility_id", "cn", "qn", "protocol", "crc_variant",
-    "outcome", "reason", "raw", "sha256",
-)  # fmt: skip
-VALUE_COLUMNS = (
-    "id", "facility_id", "pollutant", "kind", "data_time", "revision", "current", "value",
-    "minimum", "maximum", "cumulative", "converted", "flag", "source", "frame_id", "received_at",
-)  # fmt: skip
-
-
-def _frame_rows(plan: _Plan) -> Iterable[tuple[object, ...]]:
-    for frame_id, frame, outcome in plan.frames:
-        yield (
-            frame_id, frame.received_at, frame.peer[:64], frame.mn[:32], frame.facility_id,
-            frame.cn[:8], frame.qn[:24], frame.protocol[:8], frame.crc_variant[:20], outcome,
-            frame.reason[:200], frame.raw, hashlib.sha256(frame.raw).hexdigest(),
-        )  # fmt: skip
-
-
-def _value_rows(plan: _Plan, ids: list[int]) -> Iterable[tuple[object, ...]]:
-    for value_id, (facility_id, value, revision, frame_id, frame) in zip(
-        ids, plan.values, strict=True
-    ):
-        yield (
-            value_id, facility_id, value.pollutant, value.kind, value.data_time, revision, True,
-            value.value, value.minimum, value.maximum, value.cumulative, value.converted,
-            value.flag, frame.source, frame_id, frame.received_at,
-        )  # fmt: skip
-
-
-def _insert(table: str, columns: Sequence[str], rows: Iterable[tuple[object, ...]]) -> None:
-    names = ", ".join(f'"{c}"' for c in columns)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
-        marks = ", ".join("%s" for _ in columns)
-        adapt = connection.ops.adapt_datetimefield_value
-        seen: dict[datetime, object] = {}  # a batch repeats the same few times
-
-        def sqlite_value(v: object) -> object:
-            if not isinstance(v, datetime):
-                return v
-            text = seen.get(v)
-            if text is None:
-                text = seen[v] = adapt(v)
-            return text
-
-        cursor.executemany(
-            f'INSERT INTO "{table}" ({names}) VALUES ({marks})',  # noqa: S608
-            [tuple(map(sqlite_value, row)) for row in rows],
-        )
-
-
-def _supersede(rows: list[tuple[int, datetime]]) -> None:
-    if not rows:
-        return
-    table = TelemetryValue._meta.db_table
-    with connection.cursor() as cursor:
-        # The partition key in the WHERE lets PostgreSQL go straight to the right month.
-        adapt = connection.ops.adapt_datetimefield_value
-        cursor.executemany(
-            f'UPDATE "{table}" SET "current" = %s WHERE "id" = %s AND "data_time" = %s',  # noqa: S608
-            [(False, row_id, adapt(data_time)) for row_id, data_time in rows],
-        )
+def preview_frames(frames: Sequence[IncomingFrame]) -> list[WriteResult]:
+    """What :func:`write_frames` would do with ``frames`` now, writing nothing (frame ids 0)."""
+    return _plan(frames, [0] * len(frames))[1]
 
 
 def write_frames(frames: Sequence[IncomingFrame]) -> list[WriteResult]:
@@ -255,10 +194,9 @@ def write_frames(frames: Sequence[IncomingFrame]) -> list[WriteResult]:
     if not frames:
         return []
     with transaction.atomic():
-        frame_ids = _allocate_ids(RawFrame, len(frames))
+        frame_ids = store_sql.allocate_frame_ids(len(frames))
         plan, results = _plan(frames, frame_ids)
-        _insert(RawFrame._meta.db_table, FRAME_COLUMNS, _frame_rows(plan))
-        _supersede(plan.superseded)
-        value_ids = _allocate_ids(TelemetryValue, len(plan.values))
-        _insert(TelemetryValue._meta.db_table, VALUE_COLUMNS, _value_rows(plan, value_ids))
+        store_sql.insert_frames(plan.frames)
+        store_sql.supersede(plan.superseded)
+        store_sql.insert_values(plan.values)
     return results

@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from ceguan.hj212 import (
     BEIJING,
@@ -19,6 +21,8 @@ from ceguan.hj212 import (
     build_raw_frame,
     build_split_upload,
     build_upload,
+    crc_hj212,
+    format_crc,
     parse_packet,
 )
 from ceguan.telemetry.models import (
@@ -334,17 +338,26 @@ def test_facility_link_counts_frames_in_the_batch_transaction(facility):
     assert link.last_data_time == T0 + timedelta(minutes=10)
 
 
-def test_a_batch_costs_a_fixed_number_of_queries(facility, lanzhou, django_assert_max_num_queries):
+def test_a_batch_costs_a_fixed_number_of_queries(facility, lanzhou):
+    """Statements the store runs on the raw connection (COPY, lookups) are counted too."""
     others = [make_facility(make_enterprise(lanzhou), device_password="123456") for _ in range(3)]
     ingest_frame(PEER, AT, upload(facility))  # warms the cache
-    batch = [
-        (PEER, AT, upload(f, data_time=T0 + timedelta(minutes=m)))
-        for f in [facility, *others]
-        for m in range(10, 110, 10)
-    ]
-    with django_assert_max_num_queries(15):  # the same for 4 frames or 500
-        outcomes = ingest_batch(batch)
-    assert {o.outcome for o in outcomes} == {"stored"}
+
+    def batch(minutes: range) -> list[tuple[str, datetime, bytes]]:
+        return [
+            (PEER, AT, upload(f, data_time=T0 + timedelta(minutes=m)))
+            for f in [facility, *others]
+            for m in minutes
+        ]
+
+    counts = []
+    for frames in (batch(range(10, 11)), batch(range(20, 120))):  # 4 frames, then 400
+        with CaptureQueriesContext(connection) as queries:
+            outcomes = ingest_batch(frames)
+        assert {o.outcome for o in outcomes} == {"stored"}
+        counts.append(len(queries))
+    assert counts[0] == counts[1] and 6 <= counts[0] <= 15
+    assert any("COPY" in q["sql"] or "INSERT INTO" in q["sql"] for q in queries.captured_queries)
 
 
 @pytest.mark.parametrize("vector", GOOD + BAD + APPENDIX_C, ids=lambda v: v.id)
@@ -389,3 +402,17 @@ def test_a_command_claimed_for_a_closed_connection_is_queued_again(facility):
     assert outbox.unclaim([command_id]) == 1
     command.refresh_from_db()
     assert (command.status, command.sent_at) == ("queued", None)
+
+
+def test_a_nul_character_in_a_crc_valid_header_is_stored_as_evidence(db):
+    """PostgreSQL text cannot hold NUL: the frame is still kept (bytes exactly as received) and
+    answered as an unknown MN, and nobody else's frames in the batch are lost."""
+    segment = (
+        b"QN=20260301080030000;ST=31;CN=2051;PW=123456;MN=6201\x00X;Flag=5;"
+        b"CP=&&DataTime=20260301080000;a21026-Avg=1.0,a21026-Flag=N&&"
+    )
+    raw = b"##%04d%b%b\r\n" % (len(segment), segment, format_crc(crc_hj212(segment)))
+    out = ingest_frame(PEER, AT, raw)
+    assert (out.outcome, out.reason) == ("unregistered", "unregistered")
+    frame = RawFrame.objects.get(pk=out.frame_id)
+    assert bytes(frame.raw) == raw and frame.mn == "6201\ufffdX"

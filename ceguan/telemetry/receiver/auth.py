@@ -69,7 +69,8 @@ class AuthCache:
 
     def resolve(self, mns: Iterable[str]) -> dict[str, Credentials]:
         """The credentials of each registered MN among ``mns`` (at most one query for misses)."""
-        wanted = set(mns)
+        # An MN with a NUL character is in no registry (and PostgreSQL cannot compare it).
+        wanted = {mn for mn in mns if "\x00" not in mn}
         with self._lock:
             now = self._clock()
             if self._loaded_at is None or now - self._loaded_at >= self.refresh_seconds:

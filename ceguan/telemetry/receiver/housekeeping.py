@@ -48,9 +48,9 @@ def ensure_partitions_now() -> list[str]:
 def maintain_database() -> list[str]:
     """Hourly: next months' partitions (PostgreSQL); fresh planner statistics (SQLite).
 
-    Without statistics SQLite looks up a batch's stored values through the facility index and
-    reads every row of each facility's history; with them it seeks (facility, kind, data time)
-    in ``telemetry_series``. ``analysis_limit`` keeps ANALYZE to a few hundred rows per index.
+    Without statistics SQLite may look up a batch's stored values through the wrong index and
+    read every row of each facility's history; with them it seeks (facility, kind, data time)
+    in ``telemetry_value_key``. ``analysis_limit`` keeps ANALYZE to a few hundred rows per index.
     """
     from django.db import connection
 

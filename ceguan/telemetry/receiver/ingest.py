@@ -105,20 +105,34 @@ def ingest_frame(
     return ingest_batch([(peer, received_at, raw)], policy=policy, cache=cache)[0]
 
 
+def examine_raw(raw: bytes, policy: Policy) -> Packet | Rejected:
+    """Envelope, CRC, header and CP of one frame under ``policy`` (pure: no database)."""
+    return examine(
+        raw, max_frame_bytes=policy.max_frame_bytes, accept_modbus=policy.accept_modbus_crc
+    )
+
+
 def ingest_batch(
     items: Sequence[tuple[str, datetime, bytes]],
     *,
     policy: Policy | None = None,
     cache: AuthCache | None = None,
+    checked: Sequence[Packet | Rejected | None] | None = None,
 ) -> list[Outcome]:
-    """Check every frame, store them all in one transaction, then build the replies."""
+    """Check every frame, store them all in one transaction, then build the replies.
+
+    ``checked``: what :func:`examine_raw` already said of each frame (None: not yet), so that
+    the server can parse frames as they arrive, while the previous batch is being written.
+    """
     if not items:
         return []
     policy = policy or Policy.from_settings()
     cache = cache or default_cache()
+    if checked is None:
+        checked = [None] * len(items)
     checked = [
-        examine(raw, max_frame_bytes=policy.max_frame_bytes, accept_modbus=policy.accept_modbus_crc)
-        for _, _, raw in items
+        c if c is not None else examine_raw(raw, policy)
+        for (_, _, raw), c in zip(items, checked, strict=True)
     ]
     creds = cache.resolve(c.header.mn for c in checked if c.header is not None)
     now = time.monotonic()

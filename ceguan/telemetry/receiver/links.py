@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from django.db import connection
 
 from ceguan.telemetry.models import FacilityLink, UnregisteredDevice
+from ceguan.telemetry.store_sql import clean_text, log_statement, sqlite_time
 
 
 @dataclass(slots=True)
@@ -105,65 +106,40 @@ def _flat(rows: list[tuple[object, ...]]) -> list[object]:
 
 
 def _sqlite_time(value: datetime | None) -> str | None:
-    """An aware datetime as Django stores it in SQLite: naive UTC, ``str()`` (cheaper than
-    ``connection.ops.adapt_datetimefield_value``, which checks settings on every call)."""
-    return None if value is None else str(value.astimezone(UTC).replace(tzinfo=None))
+    return None if value is None else sqlite_time(value)
 
 
 def upsert_links(deltas: dict[int, LinkDelta]) -> None:
     """Add one batch's counts to ``FacilityLink`` rows (created when missing).
 
-    Links that exist (all but a device's very first batch) are updated in one statement —
-    PostgreSQL: ``UPDATE … FROM unnest(arrays)`` with binary parameters; SQLite: one prepared
-    ``UPDATE … FROM`` run per row. The rest get ``INSERT … ON CONFLICT DO UPDATE``, which also
-    covers a link created meanwhile by another receiver. A long ``VALUES`` list with thousands
-    of parameters would cost more in client-side parameter handling than the update itself.
+    One ``INSERT … ON CONFLICT ("facility_id") DO UPDATE`` for the whole batch, which also
+    covers a link created meanwhile by another receiver. PostgreSQL gets it once, the rows as
+    ten binary arrays through ``unnest`` (a long ``VALUES`` list with thousands of parameters
+    costs more in client-side parameter handling than the upsert itself); SQLite runs the
+    prepared statement once per facility (``executemany``). Rows go in facility order, so two
+    receivers updating the same links lock them in the same order.
     """
     if not deltas:
         return
     t = FacilityLink._meta.db_table
     rows = [_link_row(facility_id, d) for facility_id, d in sorted(deltas.items())]
-    existing = set(
-        FacilityLink.objects.filter(facility_id__in=list(deltas)).values_list(
-            "facility_id", flat=True
-        )
-    )
-    old = [row for row in rows if row[0] in existing]
-    new = [row for row in rows if row[0] not in existing]
-    if old and connection.vendor == "postgresql":
-        _update_links_postgresql(t, old)
-    elif old:
-        source = ", ".join(f'%s AS "{c}"' for c in LINK_COLUMNS)
-        sql = (
-            f'UPDATE "{t}" SET {_link_assignments(t, "u")} FROM (SELECT {source}) AS u '  # noqa: S608
-            f'WHERE "{t}"."facility_id" = u."facility_id"'
-        )
-        t_ = _sqlite_time
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, [(r[0], t_(r[1]), t_(r[2]), *r[3:]) for r in old])  # type: ignore[arg-type]
-    if new:
-        columns = ", ".join(f'"{c}"' for c in LINK_COLUMNS)
-        _execute(
-            f'INSERT INTO "{t}" ({columns}) VALUES {{values}} ON CONFLICT ("facility_id") '  # noqa: S608
-            f"DO UPDATE SET {_link_assignments(t, 'excluded')}",
-            new,
-            len(LINK_COLUMNS),
-        )
-
-
-def _update_links_postgresql(t: str, rows: list[tuple[object, ...]]) -> None:
-    import psycopg
-
-    arrays = ", ".join(f"%b::{kind}[]" for kind in LINK_TYPES)
-    names = ", ".join(f'"{c}"' for c in LINK_COLUMNS)
-    sql = (
-        f'UPDATE "{t}" SET {_link_assignments(t, "u")} FROM unnest({arrays}) AS u({names}) '  # noqa: S608
-        f'WHERE "{t}"."facility_id" = u."facility_id"'
-    )
+    columns = ", ".join(f'"{c}"' for c in LINK_COLUMNS)
+    conflict = f'ON CONFLICT ("facility_id") DO UPDATE SET {_link_assignments(t, "excluded")}'
     connection.ensure_connection()
-    # A plain psycopg cursor on Django's connection (same transaction): binary parameters.
-    with psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(sql, [list(column) for column in zip(*rows, strict=True)])
+    log_statement(f'INSERT INTO "{t}" … {conflict}')
+    if connection.vendor == "postgresql":
+        import psycopg
+
+        arrays = ", ".join(f"%b::{kind}[]" for kind in LINK_TYPES)
+        sql = f'INSERT INTO "{t}" ({columns}) SELECT * FROM unnest({arrays}) {conflict}'  # noqa: S608
+        # A plain psycopg cursor on Django's connection (same transaction): binary parameters.
+        with psycopg.Cursor(connection.connection) as cursor:
+            cursor.execute(sql, [list(column) for column in zip(*rows, strict=True)])
+        return
+    marks = ", ".join("?" * len(LINK_COLUMNS))
+    sql = f'INSERT INTO "{t}" ({columns}) VALUES ({marks}) {conflict}'  # noqa: S608
+    t_ = _sqlite_time
+    connection.connection.executemany(sql, [(r[0], t_(r[1]), t_(r[2]), *r[3:]) for r in rows])
 
 
 def _link_row(facility_id: int, d: LinkDelta) -> tuple[object, ...]:
@@ -191,7 +167,14 @@ def upsert_unregistered(sightings: dict[str, Sighting]) -> None:
         f'"frames" = "{t}"."frames" + excluded."frames"'
     )
     rows = [
-        (mn[:32], s.first_seen, s.last_seen, s.peer[:64], s.frames, s.last_cn[:8])
+        (
+            clean_text(mn[:32]),
+            s.first_seen,
+            s.last_seen,
+            s.peer[:64],
+            s.frames,
+            clean_text(s.last_cn[:8]),
+        )
         for mn, s in sorted(sightings.items())
     ]
     _execute(sql, rows, 6)

@@ -1,6 +1,9 @@
 """The asyncio TCP server of ``ceguan receive``: a thin adapter over :func:`.ingest.ingest_batch`.
 
-Connections (:mod:`.connection`) cut frames and queue them for ONE batch writer. The writer takes
+Connections (:mod:`.connection`) cut frames and queue them for ONE batch writer — group commit
+across all connections. Each frame is parsed (:func:`.ingest.examine_raw`, pure) as it is queued,
+in the event loop's thread, which overlaps with the database thread waiting for the previous
+batch's commit (the GIL is released while it waits). The writer takes
 up to ``batch_max`` frames, or what arrived within ``batch_wait_ms`` of the oldest, and runs
 ``ingest_batch`` in a dedicated single thread (the Django database connection lives there). Only
 when that returned — the batch is committed — does each frame's connection get its reply: an
@@ -28,8 +31,10 @@ from typing import Any
 
 from django.db import connections
 
+from ceguan.hj212 import Packet
 from ceguan.telemetry.receiver.connection import Connection
-from ceguan.telemetry.receiver.ingest import Outcome, ingest_batch
+from ceguan.telemetry.receiver.examine import Rejected
+from ceguan.telemetry.receiver.ingest import Outcome, examine_raw, ingest_batch
 from ceguan.telemetry.receiver.policy import Policy
 
 log = logging.getLogger("ceguan.telemetry.receiver")
@@ -42,6 +47,7 @@ class _Pending:
     received_at: datetime
     raw: bytes
     queued: float
+    checked: Packet | Rejected | None = None
 
 
 class Receiver:
@@ -57,6 +63,10 @@ class Receiver:
         self.policy = policy
         self.loop = asyncio.get_running_loop()
         self.ingest: Ingest = ingest or (lambda items: ingest_batch(items, policy=policy))
+        # The own ingest gets frames parsed on arrival (in this thread, while the database
+        # thread waits for the previous batch's commit with the GIL released); another
+        # ingest (tests) gets the raw items only.
+        self.parse_early = ingest is None
         self.executor = ThreadPoolExecutor(1, "ceguan-ingest", initializer=worker_init)
         self.connections: set[Connection] = set()
         self.by_facility: dict[int, Connection] = {}
@@ -115,11 +125,21 @@ class Receiver:
         """Queue a frame for the writer; False when the queue is full (the caller holds it)."""
         if len(self._pending) >= self.policy.queue_max:
             return False
-        self._pending.append(_Pending(conn, received_at, raw, self.loop.time()))
+        checked = self._examine(raw) if self.parse_early else None
+        self._pending.append(_Pending(conn, received_at, raw, self.loop.time(), checked))
         self._ready.set()
         if len(self._pending) >= self.policy.batch_max:
             self._full.set()
         return True
+
+    def _examine(self, raw: bytes) -> Packet | Rejected | None:
+        """Parse on arrival; None (parse again in the batch) if the parser itself fails, so
+        that such a frame takes the batch path: retried alone, costing only its connection."""
+        try:
+            return examine_raw(raw, self.policy)
+        except Exception:
+            log.exception("parsing a frame failed; it goes to the writer unparsed")
+            return None
 
     def wait_for_room(self, conn: Connection) -> None:
         """``conn`` holds frames until the queue has room (called once per held run)."""
@@ -162,8 +182,9 @@ class Receiver:
 
     async def _write(self, batch: list[_Pending]) -> None:
         items = [(p.conn.peer, p.received_at, p.raw) for p in batch]
+        checked = [p.checked for p in batch] if self.parse_early else None
         started = self.loop.time()
-        outcomes, poisoned = await self.run_in_worker(self._ingest_guarded, items)
+        outcomes, poisoned = await self.run_in_worker(self._ingest_guarded, items, checked)
         if log.isEnabledFor(logging.DEBUG):
             took = (self.loop.time() - started) * 1000
             log.debug("batch of %d frames stored in %.1f ms", len(batch), took)
@@ -183,9 +204,15 @@ class Receiver:
                     conn.send(outcome.reply)
             conn.update_reading()
 
-    def _ingest_guarded(self, items: list[tuple[str, datetime, bytes]]) -> tuple[list[Any], bool]:
+    def _ingest_guarded(
+        self,
+        items: list[tuple[str, datetime, bytes]],
+        checked: list[Packet | Rejected | None] | None = None,
+    ) -> tuple[list[Any], bool]:
         """(outcomes, poisoned) in the worker thread; None for each frame not stored."""
         try:
+            if checked is not None:
+                return ingest_batch(items, policy=self.policy, checked=checked), False
             return self.ingest(items), False
         except Exception:
             self.stats["failed_batches"] += 1

@@ -18,6 +18,7 @@ from types import MappingProxyType
 from ceguan.hj212 import CpPayload, ProtocolVersion
 from ceguan.telemetry.choices import DataKind
 from ceguan.telemetry.store import IncomingValue
+from ceguan.telemetry.store_sql import clean_text
 
 KIND_OF_CN: Mapping[str, str] = MappingProxyType(
     {
@@ -40,6 +41,7 @@ PROTOCOL_CODES: Mapping[ProtocolVersion, str] = MappingProxyType(
 """Protocol edition as stored in ``RawFrame.protocol`` / ``FacilityLink.protocol`` (8 chars)."""
 
 _REALTIME = DataKind.REALTIME.value
+_make = IncomingValue._make  # tuple.__new__: no Python-level __new__ call per value
 _FLAG_MAX = 4  # TelemetryValue.flag
 
 
@@ -65,7 +67,7 @@ def values_of(cn: str, payload: CpPayload) -> tuple[list[IncomingValue], list[st
         if name in seen:
             continue
         seen.add(name)
-        flag = r.flag[:_FLAG_MAX] if r.flag else ""
+        flag = clean_text(r.flag[:_FLAG_MAX]) if r.flag else ""
         if realtime:
             value, converted, minimum, maximum = r.rtd, r.zs_rtd, None, None
         else:
@@ -81,8 +83,6 @@ def values_of(cn: str, payload: CpPayload) -> tuple[list[IncomingValue], list[st
         ):
             continue
         out.append(
-            IncomingValue(
-                name, kind, data_time, value, minimum, maximum, cumulative, converted, flag
-            )
+            _make((name, kind, data_time, value, minimum, maximum, cumulative, converted, flag))
         )
     return out, unknown
