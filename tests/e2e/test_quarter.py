@@ -53,7 +53,7 @@ def test_a_city_runs_a_quarter_and_anyone_verifies_the_draw(
     assert page.locator("#step-list li[data-step='committed'].done").count() == 1
 
     # Public before the freeze: the verify page lists the commitment, without logging in.
-    public = page.context.browser.new_page()
+    public = page.context.browser.new_page()  # another visitor: no session, own language
     public.goto(f"{page.base}/verify/")
     assert (
         plan.commitment
@@ -97,7 +97,7 @@ def test_a_city_runs_a_quarter_and_anyone_verifies_the_draw(
     public.goto(f"{page.base}/verify/")
     public.set_input_files("#bundle-file", str(saved))
     public.fill("#commitment", plan.commitment)
-    public.get_by_role("button", name="验证", exact=True).click()
+    public.locator("#verify-form button[type=submit]").click()
     public.locator("#verdict").wait_for()
     assert public.locator("#verdict").get_attribute("data-match") == "true"
     assert str(plan.year) in public.locator("#verified-plan").inner_text()
