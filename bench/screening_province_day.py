@@ -18,6 +18,7 @@ the store takes long on a small machine: ``--outlets N`` measures at a smaller s
 report extrapolates linearly to 1,000 outlets (the runner's work is per facility), saying so.
 
 Run: .venv/bin/python bench/screening_province_day.py [--outlets N] [--no-minutes] [--keep]
+     [--db NAME] [--reuse]  (``--keep`` once, then ``--reuse`` to re-screen the same data)
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from rich.console import Console
 from rich.table import Table
 
 SERVER = "postgres://postgres@127.0.0.1:5432"
+#: The bench's own database; ``--db NAME`` picks another (helpers run benches side by side).
 DB = "ceguan_bench_screen"
 PARAMS = ("so2", "nox", "particulate", "o2", "flow", "temperature")
 DAY0 = datetime(2026, 3, 1, 16, 0, tzinfo=UTC)  # Beijing 2026-03-02 00:00
@@ -193,12 +195,20 @@ def main() -> None:
     ap.add_argument("--outlets", type=int, default=PROVINCE)
     ap.add_argument("--no-minutes", action="store_true", help="write only the hourly values")
     ap.add_argument("--keep", action="store_true", help="do not drop the database")
+    ap.add_argument("--db", default=DB, help=f"database name (default {DB})")
+    ap.add_argument(
+        "--reuse",
+        action="store_true",
+        help="screen the data a previous --keep run left (alarms and cursors are cleared)",
+    )
     args = ap.parse_args()
     console = Console(width=150)
     n = args.outlets
-    admin(f"DROP DATABASE IF EXISTS {DB}")
-    admin(f"CREATE DATABASE {DB}")
-    os.environ["CEGUAN_DATABASE_URL"] = f"{SERVER}/{DB}"
+    db = args.db
+    if not args.reuse:
+        admin(f"DROP DATABASE IF EXISTS {db}")
+        admin(f"CREATE DATABASE {db}")
+    os.environ["CEGUAN_DATABASE_URL"] = f"{SERVER}/{db}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ceguan.settings")
     import warnings
 
@@ -211,9 +221,19 @@ def main() -> None:
 
     try:
         call_command("migrate", verbosity=0)
-        console.print(f"database {DB} migrated; loading {n} outlets …")
-        facilities, t_load = load_data(n, not args.no_minutes, console)
-        from ceguan.screening.models import Alarm
+        from ceguan.registry.models import Facility
+        from ceguan.screening.models import Alarm, AlarmEvent, ScreeningCursor
+
+        if args.reuse:
+            AlarmEvent.objects.all().delete()
+            Alarm.objects.all().delete()
+            ScreeningCursor.objects.all().delete()
+            facilities, t_load = list(Facility.objects.order_by("pk")), float("nan")
+            n = len(facilities)
+            console.print(f"database {db}: screening the {n} outlets already loaded …")
+        else:
+            console.print(f"database {db} migrated; loading {n} outlets …")
+            facilities, t_load = load_data(n, not args.no_minutes, console)
         from ceguan.screening.runner import screen
         from ceguan.telemetry.models import TelemetryValue
 
@@ -228,8 +248,8 @@ def main() -> None:
         t_min, min_values, min_eps = detectors_minute(n)
     finally:
         connection.close()
-        if not args.keep:
-            admin(f"DROP DATABASE IF EXISTS {DB}")
+        if not (args.keep or args.reuse):
+            admin(f"DROP DATABASE IF EXISTS {db}")
 
     scale = PROVINCE / n
     tab = Table(

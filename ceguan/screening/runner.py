@@ -27,10 +27,12 @@ from django.utils import timezone
 
 from ceguan.registry.models import Facility
 from ceguan.screening import REGISTRY, DetectorNotInForce, DetectorSpec, spec_on
-from ceguan.screening.alarms import UNBACKED_MARKING, Finding, record_finding
+from ceguan.screening.alarms import Finding, record_finding
 from ceguan.screening.limits_for import LimitChooser
+from ceguan.screening.loader import MINUTE_COLUMNS
 from ceguan.screening.minute import MINUTE_RULES
 from ceguan.screening.models import ScreeningCursor
+from ceguan.screening.operations import HOUR, marking_backing
 from ceguan.screening.phases import EXEMPT_RULES
 from ceguan.screening.series import (
     Series,
@@ -40,7 +42,7 @@ from ceguan.screening.series import (
     series_inputs,
     startup_shutdown,
 )
-from ceguan.screening.wiring import extra_inputs, minute_inputs, revisions_of
+from ceguan.screening.wiring import extra_inputs, latest_received, minute_inputs, revisions_of
 from ceguan.standards.rulebook import PACKAGE_DIR
 from ceguan.telemetry.choices import DataKind
 from ceguan.telemetry.models import TelemetryValue
@@ -54,9 +56,9 @@ CONTEXT = frozenset({"flow", "water_flow", "temperature", "humidity", "pressure"
 LOAD_OF = {"air": "flow", "water": "water_flow"}
 #: Rule-book folders whose content is part of the rule-set fingerprint.
 FINGERPRINTED = ("limits", "oxygen", "applicability", "flags", "validity", "screening")
-#: How far back minute series are loaded on an incremental run (a copied hour needs its source
-#: a day earlier); a full run loads them all.
-MINUTE_LOOKBACK = timedelta(days=2)
+#: How far before the first newly received data time minute series are loaded on an incremental
+#: run (a copied hour needs its source a day earlier); a full run loads them all.
+MINUTE_LOOKBACK = timedelta(days=1)
 
 __all__ = ["LOOKBACK", "ScreenResult", "run_due", "screen", "startup_shutdown", "wire"]
 
@@ -73,6 +75,8 @@ class ScreenResult:
     created: int = 0
     extended: int = 0
     unchanged: int = 0
+    backed: int = 0
+    """Episodes of ``marking_hides_exceedance`` whose marks are all backed (no alarm)."""
     skipped: Counter[str] = field(default_factory=Counter)
     """Rule id → series it could not judge for want of an input (``exceedance: limit``)."""
 
@@ -111,7 +115,7 @@ def wire(spec: DetectorSpec, available: dict[str, Any]) -> tuple[dict[str, Any] 
         if name not in available:
             return None, name
         kwargs[name] = available[name]
-    for name in ("load", "limit", "pollutant"):
+    for name in ("load", "limit", "pollutant", "explained"):
         if name in spec.tuning and name in available:
             kwargs[name] = available[name]
     return kwargs, ""
@@ -150,19 +154,23 @@ def run_due(now: datetime | None = None) -> ScreenResult:
 
 def _window_start(
     facility: Facility, cursor: ScreeningCursor | None, fingerprint: str, full: bool
-) -> tuple[bool, datetime | None, datetime | None]:
-    """(due, window start, latest receive time) of a facility; start None = all its data."""
-    values = TelemetryValue.objects.filter(facility_id=facility.pk)
+) -> tuple[bool, datetime | None, datetime | None, datetime | None]:
+    """(due, window start, first new data time, latest receive time) of a facility.
+
+    A full run (or a changed rule set) screens all data: start None, and the latest receive
+    time is read after loading (:func:`~ceguan.screening.wiring.latest_received`), saving a
+    scan of every value here.
+    """
     if full or cursor is None or cursor.fingerprint != fingerprint:
-        latest = values.aggregate(latest=Max("received_at"))["latest"]
-        return latest is not None, None, latest
+        return True, None, None, None
+    values = TelemetryValue.objects.filter(facility_id=facility.pk)
     new = values.filter(received_at__gt=cursor.last_received_at).aggregate(
         first=Min("data_time"), latest=Max("received_at")
     )
     if new["latest"] is None:
-        return False, None, cursor.last_received_at
+        return False, None, None, cursor.last_received_at
     first = min(t for t in (new["first"], cursor.last_data_time) if t is not None)
-    return True, first - LOOKBACK, new["latest"]
+    return True, first - LOOKBACK, new["first"], new["latest"]
 
 
 def screen_facility(
@@ -183,15 +191,23 @@ def screen_facility(
         )
         cursor = ScreeningCursor.objects.select_for_update().get(facility=facility)
         fresh = cursor if cursor.fingerprint else None
-        due, start, latest = _window_start(facility, fresh, fingerprint, full)
+        due, start, first_new, latest = _window_start(facility, fresh, fingerprint, full)
         if since is not None:
             due, start = True, since
         if not due:
             return
-        result.facilities += 1
         series = load_series(facility.pk, DataKind.HOURLY, start, until)
-        minute_start = None if start is None else max(start, latest - MINUTE_LOOKBACK)
-        minutes = load_series(facility.pk, DataKind.MINUTE, minute_start, until)
+        if latest is None:
+            latest = latest_received(facility.pk, series)
+            if latest is None:  # no data at all
+                return
+        result.facilities += 1
+        # Minute rules judge the window just received (plus the day before: a copied hour's
+        # source); a full run judges all of it.
+        minute_start = start
+        if since is None and start is not None and first_new is not None:
+            minute_start = max(start, first_new - MINUTE_LOOKBACK)
+        minutes = load_series(facility.pk, DataKind.MINUTE, minute_start, until, MINUTE_COLUMNS)
         revisions = revisions_of(facility.pk, start, until)
         load = series.get(LOAD_OF.get(chooser.medium, ""))
         minute_load = minutes.get(LOAD_OF.get(chooser.medium, ""))
@@ -213,11 +229,13 @@ def screen_facility(
             cursor.save()
 
 
+def _aware(moment: np.datetime64) -> datetime:
+    return datetime.fromisoformat(f"{moment.astype('datetime64[s]')}+00:00")
+
+
 def _last_time(series: dict[str, Any]) -> datetime | None:
     ends = [s.times[-1] for s in series.values() if s.size]
-    if not ends:
-        return None
-    return datetime.fromisoformat(f"{max(ends).astype('datetime64[s]')}+00:00")
+    return _aware(max(ends)) if ends else None
 
 
 def _run_detectors(
@@ -249,8 +267,14 @@ def _run_detectors(
         for episode in spec(**kwargs):
             result.episodes += 1
             evidence, unverified = build_evidence(episode, inputs, "limit" in kwargs)
-            if rule_id == "marking_hides_exceedance":  # no operations records yet: unbacked
-                evidence["backing"] = UNBACKED_MARKING
+            if rule_id == "marking_hides_exceedance":
+                judged = marking_backing(
+                    facility_id, episode, inputs.full["times"], inputs.full["flags"], as_of=now
+                )
+                if judged.is_backed:
+                    result.backed += 1
+                    continue  # a backed marking validly removes the exceedance
+                evidence.update(judged.as_evidence(HOUR))
             finding = Finding(episode, spec.source, evidence, unverified)
             result.count(record_finding(facility_id, finding, now=now))
 

@@ -1,14 +1,14 @@
 """Loading a facility's current series from the telemetry store as numpy arrays.
 
-One query per facility and data kind; the rows are split by pollutant into aligned arrays of
-data times (``datetime64[s]``, UTC), measured values, converted values, flags, receive times and
-raw-frame ids (the evidence behind each value). Companion series (O2, flow) are aligned on a
-pollutant's times with :meth:`Series.aligned`.
+One raw query per facility and data kind (:mod:`ceguan.screening.loader`); the rows are split
+by pollutant into aligned arrays of data times (``datetime64[s]``, UTC), measured values,
+converted values, flags, receive times and raw-frame ids (the evidence behind each value).
+Companion series (O2, flow) are aligned on a pollutant's times with :meth:`Series.aligned`.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -18,22 +18,10 @@ from numpy.typing import NDArray
 
 from ceguan.screening.episode import Episode, iso
 from ceguan.screening.limits_for import ChosenLimit, LimitChooser
+from ceguan.screening.loader import COLUMNS, load_columns
 from ceguan.screening.phases import startup_shutdown_mask
 from ceguan.standards import NotInForce, load_rulebook
 from ceguan.standards.conversion import converted_concentration
-from ceguan.telemetry.choices import ValueSource
-from ceguan.telemetry.models import TelemetryValue
-
-_COLUMNS = (
-    "pollutant",
-    "data_time",
-    "value",
-    "converted",
-    "flag",
-    "received_at",
-    "frame_id",
-    "source",
-)
 
 
 @dataclass(frozen=True)
@@ -80,32 +68,32 @@ def as_utc64(moment: datetime) -> np.datetime64:
 
 
 def load_series(
-    facility_id: int, kind: str, since: datetime | None, until: datetime | None
+    facility_id: int,
+    kind: str,
+    since: datetime | None,
+    until: datetime | None,
+    columns: Sequence[str] = tuple(COLUMNS),
 ) -> dict[str, Series]:
-    """Every pollutant's current ``kind`` series of a facility, ``since <= data_time < until``."""
-    rows = TelemetryValue.objects.filter(facility_id=facility_id, kind=kind, current=True)
-    if since is not None:
-        rows = rows.filter(data_time__gte=since)
-    if until is not None:
-        rows = rows.filter(data_time__lt=until)
-    columns: dict[str, list[tuple[object, ...]]] = defaultdict(list)
-    for row in rows.order_by("pollutant", "data_time").values_list(*_COLUMNS):
-        columns[row[0]].append(row[1:])
-    return {pollutant: _series(pollutant, data) for pollutant, data in columns.items()}
+    """Every pollutant's current ``kind`` series of a facility, ``since <= data_time < until``.
 
-
-def _series(pollutant: str, rows: list[tuple[object, ...]]) -> Series:
-    times, values, converted, flags, received, frames, sources = zip(*rows, strict=True)
-    return Series(
-        pollutant=pollutant,
-        times=np.array([as_utc64(t) for t in times], dtype="datetime64[s]"),  # type: ignore[arg-type]
-        values=np.array([np.nan if v is None else v for v in values], dtype=np.float64),
-        converted=np.array([np.nan if v is None else v for v in converted], dtype=np.float64),
-        flags=np.array([f or "" for f in flags], dtype=np.str_),
-        received_at=np.array([as_utc64(t) for t in received], dtype="datetime64[s]"),  # type: ignore[arg-type]
-        frame_ids=np.array([-1 if f is None else f for f in frames], dtype=np.int64),
-        from_device=all(source == ValueSource.DEVICE for source in sources),
-    )
+    One raw query (:func:`ceguan.screening.loader.load_columns`): no model instance and no
+    Python datetime per value. ``columns`` not read are filled (converted NaN, receive times
+    NaT and ``from_device`` False, frame ids -1), so a lean load (:data:`MINUTE_COLUMNS`) never
+    offers receive times it did not read.
+    """
+    loaded = load_columns(facility_id, kind, since, until, columns)
+    out = {}
+    for pollutant, data in loaded.items():
+        n = data["times"].size
+        if "received_at" not in data:
+            data["received_at"] = np.full(n, np.datetime64("NaT"), dtype="datetime64[s]")
+            data["from_device"] = False
+        data.setdefault("converted", np.full(n, np.nan))
+        data.setdefault("flags", np.full(n, "", dtype=np.str_))
+        data.setdefault("values", np.full(n, np.nan))
+        data.setdefault("frame_ids", np.full(n, -1, dtype=np.int64))
+        out[pollutant] = Series(pollutant, **data)
+    return out
 
 
 #: Hours of series kept around an episode in its evidence, each side.

@@ -13,14 +13,19 @@ from datetime import date, datetime
 from typing import Any
 
 import numpy as np
+from django.conf import settings
+from django.db.models import Max
 from numpy.typing import NDArray
 
 from ceguan.registry.models import Facility
+from ceguan.screening import DETECTORS
+from ceguan.screening.lateness import Recall, explained_late
 from ceguan.screening.limits_for import LimitChooser
 from ceguan.screening.series import HOURLY_INTERVAL, Series, SeriesInputs, as_utc64, beijing_days
 from ceguan.standards import NotInForce, UnknownParameter, load_rulebook
 from ceguan.telemetry.choices import DataKind
-from ceguan.telemetry.models import TelemetryValue
+from ceguan.telemetry.commands import KIND_CN
+from ceguan.telemetry.models import DeviceCommand, RawFrame, TelemetryValue
 
 MINUTE_INTERVAL = np.timedelta64(60, "s")
 
@@ -88,14 +93,80 @@ def revisions_of(
     }
 
 
+def recalls_of(facility_id: int, until: datetime) -> list[Recall]:
+    """Data recalls (2011/2051/2061/2031) sent to a facility's device by ``until``."""
+    out = []
+    rows = DeviceCommand.objects.filter(
+        facility_id=facility_id, cn__in=list(KIND_CN.values()), sent_at__lte=until
+    ).values_list("parameters", "sent_at")
+    for parameters, sent_at in rows:
+        try:
+            begin = datetime.fromisoformat(parameters["BeginTime"])
+            end = datetime.fromisoformat(parameters["EndTime"])
+        except (KeyError, TypeError, ValueError):
+            continue  # a recall without a valid range asked for nothing judged here
+        out.append(Recall(as_utc64(begin), as_utc64(end), as_utc64(sent_at)))
+    return out
+
+
+def late_explained(facility_id: int, inputs: SeriesInputs) -> NDArray[np.bool_] | None:
+    """Which values of a series a data recall or an outage explains as late (for ``late_data``),
+    or None when nothing is late (the frames and commands are then not read)."""
+    times, received = inputs.full["times"], inputs.full.get("received_at")
+    tolerance = np.timedelta64(DETECTORS["late_data"].tuning["tolerance"], "s")
+    if received is None:
+        return None
+    late = ~np.isnat(received) & (received - times > tolerance)
+    if not late.any():
+        return None
+    lo = _aware(times[late].min())
+    hi = _aware(received[late].max())
+    frames = RawFrame.objects.filter(facility_id=facility_id)
+    heard = frames.filter(received_at__gte=lo, received_at__lte=hi).order_by("received_at")
+    before = frames.filter(received_at__lt=lo).order_by("-received_at").first()
+    interval = inputs.full["interval"]
+    return explained_late(
+        times,
+        received,
+        interval=interval,
+        tolerance=tolerance,
+        frames=np.array(
+            [as_utc64(t) for t in heard.values_list("received_at", flat=True)],
+            dtype="datetime64[s]",
+        ),
+        before=None if before is None else as_utc64(before.received_at),
+        recalls=recalls_of(facility_id, hi),
+        offline_after=np.timedelta64(settings.TELEMETRY_OFFLINE_AFTER_MINUTES * 60, "s"),
+    )
+
+
+def _aware(moment: np.datetime64) -> datetime:
+    return datetime.fromisoformat(f"{np.datetime64(moment, 's')}+00:00")
+
+
+def latest_received(facility_id: int, series: dict[str, Series]) -> datetime | None:
+    """Latest receive time of a facility's data: its raw frames (indexed by facility and
+    receive time) and the hourly values loaded (imported values have no frame)."""
+    found = RawFrame.objects.filter(facility_id=facility_id).aggregate(latest=Max("received_at"))
+    ends = [s.received_at.max() for s in series.values() if s.size]
+    ends = [e for e in ends if not np.isnat(e)]
+    loaded = _aware(max(ends)) if ends else None
+    candidates = [t for t in (found["latest"], loaded) if t is not None]
+    return max(candidates) if candidates else None
+
+
 def extra_inputs(
     facility: Facility,
     chooser: LimitChooser,
     inputs: SeriesInputs,
     revisions: dict[str, Any] | None,
 ) -> dict[str, Any]:
-    """Inputs beyond the series: revisions, ``range_max``, ``norm_hours``, ``inspections``."""
+    """Inputs beyond the series: revisions, ``range_max``, ``norm_hours``, ``inspections``,
+    and which late values a recall or outage explains (``explained``)."""
     extra: dict[str, Any] = {"range_max": np.inf}  # no analyser range on record yet
+    explained = late_explained(facility.pk, inputs)
+    if explained is not None:
+        extra["explained"] = explained
     if revisions:
         extra.update(revisions)
     day = beijing_days(inputs.series.times[-1:])[0]
@@ -125,4 +196,12 @@ def minute_inputs(one: Series, load: Series | None) -> tuple[dict[str, Any], Ser
     return full, inputs
 
 
-__all__ = ["HOURLY_INTERVAL", "extra_inputs", "inspections_for", "minute_inputs", "revisions_of"]
+__all__ = [
+    "HOURLY_INTERVAL",
+    "extra_inputs",
+    "inspections_for",
+    "late_explained",
+    "latest_received",
+    "minute_inputs",
+    "revisions_of",
+]

@@ -65,6 +65,7 @@ def test_it_reports_a_flat_pollutant_while_the_load_swings() -> None:
         load=[30.0, 90, 30, 90, 30, 90],
         window=6,
         min_windows=1,
+        max_ratio=None,  # the window alone: no history to compare with
     )
     assert e.evidence["load_cv"] == 0.5  # std 30 / mean 60
     assert e.evidence["cv"] == pytest.approx(0.05 / 25.05, abs=1e-4)
@@ -85,3 +86,20 @@ def test_a_flat_pollutant_under_a_steady_load_is_normal() -> None:
 def test_it_reports_nothing_for_empty_or_missing_series(detector) -> None:  # type: ignore[no-untyped-def]
     assert detector(hourly(0), [], [], pollutant="so2", load=[]) == []
     assert detector(hourly(30), [np.nan] * 30, valid(30), pollutant="so2", load=[5.0] * 30) == []
+
+
+def test_a_pollutant_that_is_always_this_steady_is_not_flat_for_it() -> None:
+    # 48 h, load swinging 30/90 all along. SO2 moves ±1 % (cv 0.01 < max_cv 0.02) all along:
+    # its usual CV is that small, so nothing is flagged; frozen (±0.1 %) for hours 24–35, the
+    # CV falls to a tenth of the usual one: that stretch is flagged.
+    n = 48
+    load = [30.0, 90.0] * (n // 2)
+    steady = [25.0 * (1 + 0.01 * (-1) ** k) for k in range(n)]
+    assert flat_while_load_swings(hourly(n), steady, valid(n), pollutant="so2", load=load,
+                                  window=6, min_windows=1) == []  # fmt: skip
+    frozen = list(steady)
+    frozen[24:36] = [25.0 * (1 + 0.001 * (-1) ** k) for k in range(12)]
+    [e] = flat_while_load_swings(hourly(n), frozen, valid(n), pollutant="so2", load=load,
+                                 window=6, min_windows=1)  # fmt: skip
+    assert (e.start, e.end) == (at(24), at(35))
+    assert e.evidence["usual_cv"] == 0.01

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from ceguan.screening.detectors.gaps import late_data, missing_data
 from tests.screening import HOUR, T0, assert_registered, at, hourly
@@ -74,6 +75,9 @@ def test_it_reports_values_received_late() -> None:
         "median_delay_h": 7.5,
         "tolerance_h": 2.0,
         "n_receipts": 1,  # one batch, as a re-send after an outage
+        "first_received": "2026-01-05T09:00:00Z",
+        "last_received": "2026-01-05T09:00:00Z",
+        "n_on_time_between": 0,
     }
     assert e.score == 8.0
     assert_registered(e)
@@ -92,3 +96,47 @@ def test_the_tolerance_is_an_argument() -> None:
 
 def test_it_reports_nothing_for_an_empty_series() -> None:
     assert late_data(hourly(0), hourly(0), pollutant="so2") == []
+
+
+def test_a_recall_filling_scattered_gaps_is_one_backlog_not_one_alarm_per_value() -> None:
+    # 12 hours; hours 1, 4, 7 and 10 were missing and arrive re-sent 09:00:00–09:00:30 on
+    # day 2 (one batch, 10 s apart); the others arrive on time. Before: four runs, four episodes.
+    times = hourly(12)
+    received = times + np.timedelta64(65, "m")
+    late = [1, 4, 7, 10]
+    received[late] = np.datetime64("2026-01-06T09:00:00") + np.arange(4) * np.timedelta64(10, "s")
+    [e] = late_data(times, received, pollutant="so2")
+    assert (e.start, e.end) == (at(1), at(10))
+    assert e.evidence["n_values"] == 4 and e.evidence["n_receipts"] == 4
+    assert e.evidence["n_on_time_between"] == 6  # hours 2, 3, 5, 6, 8, 9
+    assert e.score == 32.0  # 01:00 on day 1 received at 09:00 on day 2: 32 h late
+    assert e.evidence["first_received"] == "2026-01-06T09:00:00Z"
+    assert e.evidence["last_received"] == "2026-01-06T09:00:30Z"
+
+
+def test_separate_backlogs_stay_separate() -> None:
+    # hours 1 and 7 re-sent at 20:00 and at 23:00 (3 h apart, not adjacent): two backlogs
+    times = hourly(12)
+    received = times + np.timedelta64(65, "m")
+    received[1] = np.datetime64("2026-01-05T20:00")
+    received[7] = np.datetime64("2026-01-05T23:00")
+    found = late_data(times, received, pollutant="so2")
+    assert [(e.start, e.end) for e in found] == [(at(1), at(1)), (at(7), at(7))]
+
+
+def test_a_steadily_late_device_is_one_run() -> None:
+    # every hour 3 h late, receipts an hour apart: adjacent in the series, one episode
+    times = hourly(6)
+    [e] = late_data(times, times + np.timedelta64(3, "h"), pollutant="so2")
+    assert e.evidence["n_values"] == 6 and e.evidence["n_receipts"] == 6
+
+
+def test_explained_lateness_is_not_judged() -> None:
+    times = hourly(4)
+    received = np.full(4, np.datetime64("2026-01-05T12:00", "s"))
+    explained = np.array([True, True, False, True])
+    [e] = late_data(times, received, pollutant="so2", explained=explained)
+    assert (e.start, e.end, e.evidence["n_values"]) == (at(2), at(2), 1)
+    assert late_data(times, received, pollutant="so2", explained=np.ones(4, bool)) == []
+    with pytest.raises(ValueError, match="explained"):
+        late_data(times, received, pollutant="so2", explained=np.ones(3, bool))

@@ -80,3 +80,22 @@ def test_it_reports_nothing_for_empty_series_and_rejects_a_zero_norm() -> None:
     assert marks_at_high_load(hourly(0), empty, load=[]) == []
     with pytest.raises(ValueError, match="norm_hours"):
         marked_hours_over_norm(hourly(0), empty, interval=HOUR, norm_hours=0.0)
+
+
+def test_marks_at_the_plants_own_peak_hours_are_found_whatever_the_days_load() -> None:
+    # 14 days, hourly. The plant peaks at UTC hours 2, 3, 11, 12 (+20) and 10 (+10) every day,
+    # but whole days differ more (day d runs at 100 + 5·d): the top 20 % by load are the last
+    # days, whatever the hour. Hour 2 is marked M on days 0–6 (a mark at the morning peak).
+    hours = np.arange(14 * 24)
+    t = np.datetime64("2026-01-05T00", "s") + hours * np.timedelta64(1, "h")
+    hod, day = hours % 24, hours // 24
+    load = 100.0 + 5.0 * day + np.select([np.isin(hod, [2, 3, 11, 12]), hod == 10], [20.0, 10.0])
+    flags = np.where((hod == 2) & (day < 7), "M", "N")
+    [e] = marks_at_high_load(t, flags, load=load)
+    assert e.evidence["grouping"] == "peak_hours"
+    assert e.evidence["peak_hours_utc"] == [2, 3, 10, 11, 12]
+    assert (e.evidence["n_top"], e.evidence["n_marked"], e.evidence["n_marked_top"]) == (70, 7, 7)
+    # P[X ≥ 7] for 7 marks among 336 values, 70 of them at peak hours: C(70,7) / C(336,7)
+    assert e.evidence["p_value"] == pytest.approx(comb(70, 7) / comb(336, 7), rel=1e-3)
+    # grouped by load instead (too few days for peak hours): the marks are on low-load days
+    assert marks_at_high_load(t, flags, load=load, min_days=15) == []

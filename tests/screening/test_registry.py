@@ -64,6 +64,8 @@ def sections() -> dict[str, str]:
 def shown(value: object) -> str:
     """A default as the docs table shows it."""
     if isinstance(value, np.timedelta64):
+        if value < np.timedelta64(1, "h"):
+            return f"{value / np.timedelta64(1, 'm'):g} min"
         return f"{value / np.timedelta64(1, 'h'):g} h"
     return repr(value)
 

@@ -164,6 +164,7 @@ def flat_while_load_swings(
     min_load_cv: float = 0.2,
     min_windows: int = 6,
     min_valid_share: float = 0.75,
+    max_ratio: float | None = 0.25,
 ) -> list[Episode]:
     """Stretches where the pollutant barely moves while the load swings widely.
 
@@ -181,6 +182,10 @@ def flat_while_load_swings(
         Fewest consecutive windows in a stretch [count].
     min_valid_share : float, default 0.75
         Share of valid values a window needs [fraction].
+    max_ratio : float or None, default 0.25
+        The facility's own reference: a window is flat only when its CV is also at most this
+        share of the pollutant's usual CV while the load swings (a well-controlled pollutant
+        that is always steady is not flagged). None: no reference.
 
     Returns
     -------
@@ -190,7 +195,9 @@ def flat_while_load_swings(
     Notes
     -----
     Flagged when ``s/m`` of the pollutant ≤ ``max_cv`` and ``s/m`` of the load ≥
-    ``min_load_cv`` in the same window (population standard deviations, means > 0).
+    ``min_load_cv`` in the same window (population standard deviations, means > 0), and
+    (``max_ratio``) the pollutant's CV ≤ ``max_ratio ×`` its median CV over all windows where
+    the load swings.
 
     References
     ----------
@@ -201,7 +208,7 @@ def flat_while_load_swings(
     >>> t = np.arange("2026-01-05T00", "2026-01-05T06", dtype="datetime64[h]")
     >>> [e.evidence["n_values"] for e in flat_while_load_swings(
     ...     t, [25.0, 25.1, 25.0, 25.1, 25.0, 25.1], [""] * 6, pollutant="so2",
-    ...     load=[30.0, 90, 30, 90, 30, 90], window=6, min_windows=1)]
+    ...     load=[30.0, 90, 30, 90, 30, 90], window=6, min_windows=1, max_ratio=None)]
     [6]
     """
     t = as_times(times)
@@ -211,7 +218,11 @@ def flat_while_load_swings(
     need = math.ceil(min_valid_share * window)
     cv = _cv(v, ok, window, need)
     load_cv = _cv(q, np.isfinite(q), window, need)
-    flat = (cv <= max_cv) & (load_cv >= min_load_cv)
+    swings = load_cv >= min_load_cv
+    flat = (cv <= max_cv) & swings
+    usual = float(np.nanmedian(cv[swings])) if (swings & np.isfinite(cv)).any() else np.nan
+    if max_ratio is not None:
+        flat &= np.isfinite(usual) & (cv <= max_ratio * usual)
     describe = {"cv": cv, "load_cv": load_cv}
     return window_episodes(
         (FLAT, VERSION),
@@ -220,6 +231,6 @@ def flat_while_load_swings(
         flat,
         window=window,
         min_windows=min_windows,
-        fixed={"max_cv": max_cv, "min_load_cv": min_load_cv},
+        fixed={"max_cv": max_cv, "min_load_cv": min_load_cv, "usual_cv": rounded(usual, 4)},
         describe=describe,
     )

@@ -9,11 +9,12 @@ from ceguan.screening.detectors._common import (
     HJ212_2017,
     HOUR,
     Duration,
+    Index,
+    Times,
     as_times,
     as_values,
     at,
     rounded,
-    runs,
     seconds,
 )
 from ceguan.screening.episode import Episode, Severity
@@ -23,6 +24,7 @@ MISSING = "missing_data"
 LATE = "late_data"
 VERSION = 1
 TWO_HOURS = np.timedelta64(2, "h")
+TEN_MINUTES = np.timedelta64(10, "m")
 SOURCE = "HJ 212-2017 upload intervals; transmission rate = received / expected (rules.md §2.4)"
 
 
@@ -133,8 +135,10 @@ def late_data(
     pollutant: str,
     tolerance: Duration = TWO_HOURS,
     min_count: int = 1,
+    explained: ArrayLike | None = None,
+    batch_gap: Duration = TEN_MINUTES,
 ) -> list[Episode]:
-    """Runs of values received more than ``tolerance`` after their data time.
+    """Values received more than ``tolerance`` after their data time, one episode per backlog.
 
     Parameters
     ----------
@@ -148,18 +152,28 @@ def late_data(
         Largest normal delay ``received_at − data time``; for hourly averages it includes the
         hour itself (the data time is the start of the hour).
     min_count : int, default 1
-        Fewest consecutive late values in a run [count].
+        Fewest late values in an episode [count].
+    explained : array of bool, optional
+        Values whose lateness a record explains (the runner: a data recall the platform sent,
+        or an outage of the link when the value fell due, re-sent on reconnection); not judged.
+    batch_gap : timedelta, default 10 min
+        Late values received within this of one another belong to one backlog (a re-send).
 
     Returns
     -------
     list of Episode
-        One per run; ``score`` = the largest delay [h]. ``evidence["n_receipts"]`` is the number
-        of distinct receive times in the run: 1 means it all came in one batch, as a logger's
-        re-send (补传) after a communication outage does.
+        One per backlog: late values joined when adjacent in the series or received within
+        ``batch_gap`` of each other; from the first to the last data time it holds (on-time
+        values may lie between). ``score`` = the largest delay [h]. ``evidence["n_receipts"]``
+        is the number of distinct receive times: 1 means one batch.
 
     Notes
     -----
-    ``delay = received_at − t``; a value is late when ``delay > tolerance``.
+    ``delay = received_at − t``; a value is late when ``delay > tolerance`` and it is not
+    ``explained``. Two late values are in one backlog when they are neighbours in the series or
+    their receive times, sorted, are at most ``batch_gap`` apart; a backlog is a connected
+    component of that relation (label propagation over runs and receive batches). A recall that
+    fills scattered gaps thus gives one episode, not one per value.
 
     References
     ----------
@@ -180,21 +194,57 @@ def late_data(
     delay = np.where(np.isnat(r), np.nan, (r - t) / HOUR)
     with np.errstate(invalid="ignore"):
         late = delay > seconds(tolerance) / 3600.0
-    starts, ends = runs(late)
-    keep = ends - starts + 1 >= min_count
+    if explained is not None:
+        known = np.asarray(explained, dtype=bool)
+        if known.shape != t.shape:
+            raise ValueError(f"explained has shape {known.shape}, expected {t.shape} like times")
+        late &= ~known
+    idx = np.flatnonzero(late)
+    if not idx.size:
+        return []
     episodes = []
-    for s, e in zip(starts[keep], ends[keep], strict=True):
-        seg = delay[s : e + 1]
+    for members in _backlogs(idx, r[idx], seconds(batch_gap)):
+        if members.size < min_count:
+            continue
+        seg = delay[members]
+        first, last = int(members[0]), int(members[-1])
         evidence = {
-            "n_values": int(e - s + 1),
+            "n_values": int(members.size),
             "max_delay_h": rounded(seg.max(), 3),
             "median_delay_h": rounded(np.median(seg), 3),
             "tolerance_h": rounded(seconds(tolerance) / 3600.0, 3),
-            "n_receipts": int(np.unique(r[s : e + 1]).size),
+            "n_receipts": int(np.unique(r[members]).size),
+            "first_received": at(r, int(members[np.argmin(r[members])])),
+            "last_received": at(r, int(members[np.argmax(r[members])])),
+            "n_on_time_between": int(last - first + 1 - members.size),
         }
         episodes.append(
             Episode(
-                LATE, VERSION, pollutant, t[s], t[e], float(seg.max()), Severity.WARNING, evidence
+                LATE, VERSION, pollutant, t[first], t[last], float(seg.max()), Severity.WARNING,
+                evidence,
             )
-        )
+        )  # fmt: skip
     return episodes
+
+
+def _backlogs(idx: Index, received: Times, gap_s: float) -> list[Index]:
+    """Connected components of late values (indices ``idx``, ascending): neighbours in the series
+    or receive times within ``gap_s`` seconds (in receive order) are joined."""
+    run = np.cumsum(np.r_[True, np.diff(idx) != 1]) - 1
+    order = np.argsort(received, kind="stable")
+    step = np.diff(received[order]) / np.timedelta64(1, "s")
+    batch = np.empty(idx.size, dtype=np.int64)
+    batch[order] = np.cumsum(np.r_[True, step > gap_s]) - 1
+    comp = run.copy()
+    while True:  # label propagation: each round takes the smallest label of batch, then run
+        low = np.full(batch.max() + 1, idx.size)
+        np.minimum.at(low, batch, comp)
+        merged = low[batch]
+        low = np.full(run.max() + 1, idx.size)
+        np.minimum.at(low, run, merged)
+        merged = low[run]
+        if np.array_equal(merged, comp):
+            break
+        comp = merged
+    labels, first = np.unique(comp, return_index=True)
+    return [idx[comp == label] for label in labels[np.argsort(first)]]

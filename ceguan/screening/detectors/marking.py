@@ -6,12 +6,14 @@ records (运维记录) behind the marks."""
 from __future__ import annotations
 
 import numpy as np
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, NDArray
 
 from ceguan.screening.detectors._common import (
     HJ212_2017,
     MARKING_FLAGS,
+    Bools,
     Duration,
+    Floats,
     as_flags,
     as_times,
     as_values,
@@ -49,8 +51,10 @@ def marks_at_high_load(
     min_load: float = 0.0,
     alpha: float = 1e-3,
     min_marked: int = 5,
+    min_contrast: float = 0.05,
+    min_days: int = 7,
 ) -> list[Episode]:
-    """Test whether maintenance, calibration and fault marks fall on the highest-load hours.
+    """Test whether maintenance, calibration and fault marks fall on the plant's peak hours.
 
     Parameters
     ----------
@@ -65,13 +69,20 @@ def marks_at_high_load(
     marking_flags : tuple of str, default ('M', 'C', 'D')
         Flags that mark data invalid by the operator's declaration.
     top_share : float, default 0.2
-        Share of running values, by load, that form the high-load group [fraction].
+        Share of the hours of the day (the plant's peak hours), or of the running values by
+        load, that form the high-load group [fraction].
     min_load : float, default 0.0
         The plant runs when ``load > min_load`` (maintenance during stops is normal).
     alpha : float, default 1e-3
         Significance level.
     min_marked : int, default 5
         Fewest marked values in the high-load group for a report [count].
+    min_contrast : float, default 0.05
+        The plant has its own peak hours when their mean load exceeds that of the other hours
+        by this fraction; otherwise (a flat plant) the group is the top values by load.
+    min_days : int, default 7
+        Fewest running values at every hour of the day for the plant's own peak hours [count];
+        shorter series use the top values by load.
 
     Returns
     -------
@@ -80,7 +91,13 @@ def marks_at_high_load(
 
     Notes
     -----
-    Among N running values, the top group is ``load ≥ quantile(load, 1 − top_share)``, size n;
+    The plant's peak hours: the mean running load of each hour of the day (UTC hour; the same
+    hours in any time zone) over the series; the ``round(24 · top_share)`` hours with the
+    highest mean. When every hour of the day has ``min_days`` running values and the peak
+    hours' mean load exceeds the other hours' by ``min_contrast``, the top
+    group is the running values at those hours of the day (a mark placed at the morning peak
+    every day lands there, however the load of single days varies); otherwise it is
+    ``load ≥ quantile(load, 1 − top_share)``. Among N running values, the top group has n;
     K values are marked, k of them in the top group. Under no association k is hypergeometric
     (N, K, n); ``p = P[X ≥ k]`` (one-sided Fisher exact test). Routine maintenance is planned at
     low load or during stops, so marks piling up at peak load suggest marks placed where an
@@ -108,6 +125,9 @@ def marks_at_high_load(
         return []
     threshold = float(np.quantile(q[running], 1.0 - top_share))
     top = running & (q >= threshold)
+    peak = _peak_hours(t, q, running, top_share, min_contrast, min_days)
+    if peak is not None:
+        top = running & np.isin(_hour_of_day(t), peak)
     marked = running & flag_in(f, marking_flags)
     n_all, n_top = int(running.sum()), int(top.sum())
     k_all, k_top = int(marked.sum()), int((marked & top).sum())
@@ -120,6 +140,8 @@ def marks_at_high_load(
     evidence: dict[str, EvidenceValue] = {
         "n_running": n_all,
         "n_top": n_top,
+        "grouping": "load" if peak is None else "peak_hours",
+        "peak_hours_utc": [] if peak is None else [int(h) for h in peak],
         "load_threshold": rounded(threshold),
         "n_marked": k_all,
         "n_marked_top": k_top,
@@ -141,6 +163,35 @@ def marks_at_high_load(
             evidence,
         )
     ]
+
+
+def _hour_of_day(t: NDArray[np.datetime64]) -> NDArray[np.int64]:
+    return (t.astype("datetime64[h]").astype(np.int64) % 24).astype(np.int64)
+
+
+def _peak_hours(
+    t: NDArray[np.datetime64],
+    q: Floats,
+    running: Bools,
+    top_share: float,
+    min_contrast: float,
+    min_days: int,
+) -> NDArray[np.int64] | None:
+    """The hours of the day (UTC) with the highest mean running load, or None if the plant
+    has no such peak (its peak hours' mean load within ``min_contrast`` of the rest) or some
+    hour of the day has fewer than ``min_days`` running values."""
+    hour = _hour_of_day(t)[running]
+    counts = np.bincount(hour, minlength=24)
+    if (counts < max(1, min_days)).any():
+        return None
+    mean = np.bincount(hour, weights=q[running], minlength=24) / counts
+    n = max(1, round(24 * top_share))
+    peak = np.sort(np.argsort(mean)[-n:])
+    others = np.setdiff1d(np.arange(24), peak)
+    rest = float(mean[others].mean())
+    if rest <= 0 or float(mean[peak].mean()) < (1.0 + min_contrast) * rest:
+        return None
+    return peak
 
 
 @register(
