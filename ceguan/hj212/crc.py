@@ -91,6 +91,14 @@ def crc_hj212(data: bytes | bytearray | memoryview) -> int:
     n = len(data)
     if n == 0:
         return 0xFFFF
+    return _T[_START[(n - 1) & 7] ^ fold_hj212(data)]
+
+
+def fold_hj212(data: bytes | bytearray | memoryview) -> int:
+    """``⨁_j H^j(S_j)`` of ``data`` (see the module docstring): the part of the CRC that depends
+    on the bytes. It composes: ``fold(a + b) == fold(b) ^ H^(len(b) mod 8)(fold(a))``, which
+    :func:`crc_hj212_joined` uses to reuse the fold of a fixed tail."""
+    n = len(data)
     if n >= 32:
         # First fold as four integers whose lengths keep every byte's lane (a multiple of 8
         # bytes from the end): cheaper than shifting one big integer twice.
@@ -110,18 +118,19 @@ def crc_hj212(data: bytes | bytearray | memoryview) -> int:
     for half, mask in schedule:
         v = (v >> half) ^ (v & mask)
     s = v.to_bytes(8, "little")
-    x = (
-        _START[(n - 1) & 7]
-        ^ s[0]
-        ^ _H1[s[1]]
-        ^ _H2[s[2]]
-        ^ _H3[s[3]]
-        ^ _H4[s[4]]
-        ^ _H5[s[5]]
-        ^ _H6[s[6]]
-        ^ _H7[s[7]]
-    )
-    return _T[x]
+    return s[0] ^ _H1[s[1]] ^ _H2[s[2]] ^ _H3[s[3]] ^ _H4[s[4]] ^ _H5[s[5]] ^ _H6[s[6]] ^ _H7[s[7]]
+
+
+def crc_hj212_joined(head: bytes, tail_fold: int, tail_length: int) -> int:
+    """``crc_hj212(head + tail)`` from ``head`` and the tail's :func:`fold_hj212` and length.
+
+    A reply differs from the last one to the same device only in its QN: the rest's fold is
+    computed once, and only the few bytes of ``QN=…`` are folded per reply.
+    """
+    n = len(head) + tail_length
+    if n == 0:
+        return 0xFFFF
+    return _T[_START[(n - 1) & 7] ^ tail_fold ^ _HP[tail_length & 7][fold_hj212(head)]]
 
 
 def crc_hj212_reference(data: bytes | bytearray | memoryview) -> int:

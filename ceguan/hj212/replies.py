@@ -3,14 +3,25 @@
 A reply reuses the QN, MN and PW of the packet it answers and ``ST=91``; its Flag keeps the
 request's version bits with A=0 (2017: Flag=4, 2025: Flag=8). HJ/T 212-2005 replies carry the
 request's QN inside CP and ``Flag=0`` (hj212.md §10; vectors.txt ``CN=9013;…;Flag=0``).
+
+A receiver answers every upload, and a device's replies differ only in the QN, so everything after
+``QN=…`` is built (and validated) once per device and reply and kept in a bounded cache with its
+CRC fold (:func:`~ceguan.hj212.crc.crc_hj212_joined`); the bytes are identical to building the
+whole segment each time (tested).
 """
 
 from __future__ import annotations
 
 from ceguan.hj212.builders import Value, build_cp, build_data_segment
 from ceguan.hj212.commands import Command, ExeRtn, QnRtn
+from ceguan.hj212.crc import crc_hj212_joined, fold_hj212
 from ceguan.hj212.framing import build_raw_frame
 from ceguan.hj212.header import Header, ProtocolVersion
+
+TAIL_CACHE_MAX = 65536
+"""Reply tails remembered (one per device, reply and Flag); when full, start afresh."""
+_TAILS: dict[tuple[object, ...], tuple[bytes, int, int]] = {}
+_LENGTH_FIELD_MAX = 9999  # what the four-digit length field can express (§6.3.1)
 
 
 def _reply(request: Header, cn: Command, items: list[tuple[str, Value]], st: str) -> bytes:
@@ -21,11 +32,31 @@ def _reply(request: Header, cn: Command, items: list[tuple[str, Value]], st: str
         segment = build_data_segment(
             cn=cn, mn=request.mn, st=st, pw=request.pw, flag=0, cp=build_cp(items)
         )
-    else:
-        flag = (request.flag or 0) & ~0b11  # same version bits, no ack of the ack, no split
-        segment = build_data_segment(
-            cn=cn, mn=request.mn, st=st, pw=request.pw, qn=request.qn, flag=flag, cp=build_cp(items)
-        )
+        return build_raw_frame(segment)
+    flag = (request.flag or 0) & ~0b11  # same version bits, no ack of the ack, no split
+    qn = request.qn
+    if qn is not None and qn.isdigit() and qn.isascii():
+        # The usual QN (digits only) needs no check: reuse the rest of the segment and its fold.
+        key = (cn, st, request.pw, request.mn, flag, *items)
+        cached = _TAILS.get(key)
+        if cached is None:
+            segment = build_data_segment(
+                cn=cn, mn=request.mn, st=st, pw=request.pw, qn="0", flag=flag, cp=build_cp(items)
+            )
+            tail = segment[4:].encode("utf-8")  # after "QN=0"
+            cached = (tail, fold_hj212(tail), len(tail))
+            if len(_TAILS) >= TAIL_CACHE_MAX:
+                _TAILS.clear()
+            _TAILS[key] = cached
+        tail, fold, size = cached
+        head = b"QN=%b" % qn.encode("ascii")
+        length = len(head) + size
+        if length > _LENGTH_FIELD_MAX:
+            return build_raw_frame(head + tail)  # refused as build_raw_frame refuses it
+        return b"##%04d%b%b%04X\r\n" % (length, head, tail, crc_hj212_joined(head, fold, size))
+    segment = build_data_segment(
+        cn=cn, mn=request.mn, st=st, pw=request.pw, qn=qn, flag=flag, cp=build_cp(items)
+    )
     return build_raw_frame(segment)
 
 

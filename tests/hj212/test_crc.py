@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ceguan.hj212 import CrcVariant, check_crc, compute_crc, crc_hj212, crc_modbus, format_crc
-from ceguan.hj212.crc import crc_hj212_reference, read_crc_field
+from ceguan.hj212.crc import crc_hj212_joined, crc_hj212_reference, fold_hj212, read_crc_field
 
 APPENDIX_A = (
     b"QN=20160801085857223;ST=32;CN=1062;PW=100000;MN=010000A8900016F000169DC0;Flag=5;"
@@ -57,6 +57,12 @@ def test_the_low_byte_of_every_standard_crc_is_one_of_eight_values() -> None:
 @given(st.binary(max_size=3000))
 def test_the_fast_crc_equals_the_standards_c_sample(data: bytes) -> None:
     assert crc_hj212(data) == crc_hj212_reference(data)
+
+
+@given(st.binary(max_size=200), st.binary(max_size=700))
+def test_the_crc_of_a_head_and_a_folded_tail_is_the_crc_of_both(head: bytes, tail: bytes) -> None:
+    expected = crc_hj212_reference(head + tail)
+    assert crc_hj212_joined(head, fold_hj212(tail), len(tail)) == expected
 
 
 @given(st.binary(max_size=300), st.sampled_from(list(CrcVariant)))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 from ceguan.hj212 import (
     DEFAULT_MAX_FRAME_SIZE,
@@ -188,3 +190,66 @@ def test_max_frame_size_is_validated() -> None:
     with pytest.raises(ValueError, match="max_frame_size"):
         FrameSplitter(max_frame_size=12)
     assert FrameSplitter().max_frame_size == DEFAULT_MAX_FRAME_SIZE
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        (A_FRAME.replace(b"ST=32;", b"ST=3\r\n"), Reason.BAD_LENGTH),  # CR LF inside, length right
+        (A_FRAME.replace(b"##0101", b"##01a1"), Reason.BAD_HEADER),
+        (A_FRAME.replace(b"##0101", b"##0102"), Reason.BAD_LENGTH),
+    ],
+)
+def test_a_whole_frame_with_its_crlf_gets_every_envelope_check(raw: bytes, reason: Reason) -> None:
+    with pytest.raises(FramingError) as caught:
+        parse_frame(raw)
+    assert caught.value.reason is reason
+
+
+def test_max_frame_size_bounds_the_whole_frame_inclusive() -> None:
+    assert parse_frame(A_FRAME, max_frame_size=len(A_FRAME)).raw == A_FRAME
+    with pytest.raises(FramingError) as caught:
+        parse_frame(A_FRAME, max_frame_size=len(A_FRAME) - 1)
+    assert caught.value.reason is Reason.TOO_LARGE
+
+
+@given(
+    delta=st.sampled_from([0, 0, 0, -1, 1, 7]),
+    body=st.binary(max_size=40) | st.text("#&\r\n0123456789ABCDEF=;", max_size=40).map(str.encode),
+    crc=st.sampled_from([b"1C80", b"C80", b"1c80", b"&&1C80", b"\r\n"]),
+)
+def test_parse_frame_is_the_same_with_or_without_the_final_crlf(
+    delta: int, body: bytes, crc: bytes
+) -> None:
+    """A frame as the splitter cuts it (fast path) and as a vector file holds it agree."""
+    length = max(0, len(body) + len(crc) - 4 + delta)
+    bare = b"##%04d%b%b" % (length, body, crc)
+    assume(not bare.endswith(b"\r\n"))
+    results = []
+    for raw in (bare + b"\r\n", bare):
+        try:
+            results.append(parse_frame(raw, max_frame_size=60))
+        except FramingError as exc:
+            results.append((exc.reason, exc.detail))
+    assert results[0] == results[1]
+
+
+def _summary(items: list[Frame | FramingError]) -> list[object]:
+    return [i if isinstance(i, Frame) else (i.reason, i.detail, i.data) for i in items]
+
+
+@given(
+    delta=st.sampled_from([0, 0, 0, -1, 1, 7]),
+    body=st.binary(max_size=40) | st.text("#&\r\n0123456789ABCDEF=;", max_size=40).map(str.encode),
+    crc=st.sampled_from([b"1C80", b"C80", b"&&1C80", b"\r\n"]),
+    tail=st.sampled_from([b"\r\n", b"", b"\r\n##", b"x"]),
+)
+def test_a_read_holding_one_frame_splits_as_the_same_bytes_in_two_reads(
+    delta: int, body: bytes, crc: bytes, tail: bytes
+) -> None:
+    """Where a read ends never changes what the splitter reports."""
+    raw = b"##%04d%b%b%b" % (max(0, len(body) + len(crc) - 4 + delta), body, crc, tail)
+    whole, pieces = FrameSplitter(60), FrameSplitter(60)
+    one = whole.feed(raw) + whole.finish()
+    two = pieces.feed(raw[:1]) + pieces.feed(raw[1:]) + pieces.finish()
+    assert _summary(one) == _summary(two)

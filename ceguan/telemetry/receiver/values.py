@@ -41,7 +41,8 @@ PROTOCOL_CODES: Mapping[ProtocolVersion, str] = MappingProxyType(
 """Protocol edition as stored in ``RawFrame.protocol`` / ``FacilityLink.protocol`` (8 chars)."""
 
 _REALTIME = DataKind.REALTIME.value
-_make = IncomingValue._make  # tuple.__new__: no Python-level __new__ call per value
+_new = tuple.__new__  # IncomingValue(...) without its Python-level __new__, once per value
+_IV = IncomingValue
 _FLAG_MAX = 4  # TelemetryValue.flag
 
 
@@ -67,12 +68,24 @@ def values_of(cn: str, payload: CpPayload) -> tuple[list[IncomingValue], list[st
         if name in seen:
             continue
         seen.add(name)
-        flag = clean_text(r.flag[:_FLAG_MAX]) if r.flag else ""
-        if realtime:
-            value, converted, minimum, maximum = r.rtd, r.zs_rtd, None, None
+        flag = r.flag
+        if flag:
+            if len(flag) > _FLAG_MAX:
+                flag = flag[:_FLAG_MAX]
+            if "\x00" in flag:
+                flag = clean_text(flag)
         else:
-            value, converted, minimum, maximum = r.avg, r.zs_avg, r.min, r.max
+            flag = ""
         cumulative = r.cou
+        if realtime:
+            value, converted = r.rtd, r.zs_rtd
+            if value is None and converted is None and cumulative is None and not flag:
+                continue
+            out.append(
+                _new(_IV, (name, kind, data_time, value, None, None, cumulative, converted, flag))
+            )
+            continue
+        value, converted, minimum, maximum = r.avg, r.zs_avg, r.min, r.max
         if (
             value is None
             and converted is None
@@ -83,6 +96,6 @@ def values_of(cn: str, payload: CpPayload) -> tuple[list[IncomingValue], list[st
         ):
             continue
         out.append(
-            _make((name, kind, data_time, value, minimum, maximum, cumulative, converted, flag))
+            _new(_IV, (name, kind, data_time, value, minimum, maximum, cumulative, converted, flag))
         )
     return out, unknown
