@@ -103,3 +103,28 @@ def test_a_pollutant_that_is_always_this_steady_is_not_flat_for_it() -> None:
                                  window=6, min_windows=1)  # fmt: skip
     assert (e.start, e.end) == (at(24), at(35))
     assert e.evidence["usual_cv"] == 0.01
+
+
+def test_windows_run_over_the_running_values_of_a_plant_that_stops() -> None:
+    # The first example with the plant stopped (F) for hours 6–9: the windows skip the stop,
+    # so the result is the same on the running values (03:00 … 15:00 = old 03:00 … 11:00).
+    values = FOLLOWS + [np.nan] * 4 + OPPOSES
+    load = LOAD[:6] + [0.3] * 4 + LOAD[6:]
+    flags = ["N"] * 6 + ["F"] * 4 + ["N"] * 6
+    [e] = load_coupling_lost(hourly(16), values, flags, pollutant="so2", load=load,
+                             reference_correlation=0.95, window=6, min_windows=1)  # fmt: skip
+    assert (e.start, e.end) == (at(3), at(15))
+    assert e.evidence["correlation"] == pytest.approx((-0.12045 - 0.63560) / 2, abs=1e-3)
+
+
+def test_the_own_reference_is_the_chosen_quantile_of_the_correlations() -> None:
+    # 30 values, windows of 6: coupled for 12 values, then anti-correlated (60 − v) for 18.
+    # The 25 windows' r: seven of 1.0, 0.69, 0.49, −0.11, −0.44, −0.95, then thirteen of −1.0;
+    # the median (−1.0, the default) is under min_reference: nothing; the upper quartile
+    # (rank 19 of 25) is 1.0: the anti-correlated stretch is reported.
+    values = FOLLOWS * 2 + [60.0 - v for v in FOLLOWS] * 3
+    load = LOAD * 2 + LOAD[:6]
+    kw = {"pollutant": "so2", "load": load, "window": 6, "min_windows": 1}
+    assert load_coupling_lost(hourly(30), values, valid(30), **kw) == []
+    found = load_coupling_lost(hourly(30), values, valid(30), reference_quantile=0.75, **kw)
+    assert [e.evidence["reference_correlation"] for e in found] == [1.0]

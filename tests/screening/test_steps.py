@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from ceguan.screening.detectors.level_guards import load_normalised, usual_sd
 from ceguan.screening.detectors.steps import step_change
 from tests.screening import assert_registered, at, hourly, valid
 
@@ -90,7 +91,7 @@ def test_a_daily_cycle_is_not_a_step_even_with_short_windows() -> None:
     values = 30 + 12 * np.sin(2 * np.pi * hour / 24) + rng.normal(0, 1, 720)
     kw = {"pollutant": "so2", "window": 6, "min_relative_shift": 0.3}
     assert step_change(hourly(720), values, valid(720), **kw) == []
-    cycled = step_change(hourly(720), values, valid(720), period=None, **kw)
+    cycled = step_change(hourly(720), values, valid(720), period=None, own_threshold=None, **kw)
     assert len(cycled) > 0
 
 
@@ -103,3 +104,46 @@ def test_a_real_step_shows_through_the_daily_cycle() -> None:
     [e] = step_change(hourly(720), values, valid(720), pollutant="so2", min_relative_shift=0.3)
     assert e.start == at(400)
     assert e.evidence["daily_profile_removed"] is True
+
+
+def test_load_normalised_fits_the_facilitys_own_elasticity() -> None:
+    # x = 10 · (100 / q)^9 exactly: ln x = const − 9 ln q, so β = −9 and, at the median load
+    # (median of 48 × 100 and 48 × 92 = 96), every value becomes 10 · (100 / 96)^9 = 14.4321.
+    q = np.array([100.0] * 48 + [92.0] * 48)
+    x = 10 * (100 / q) ** 9
+    out, slope, ref = load_normalised(x, q, min_pairs=72)
+    assert slope == pytest.approx(-9.0)
+    assert ref == 96.0
+    np.testing.assert_allclose(out, 10 * (100 / 96) ** 9)
+    assert load_normalised(x, q, min_pairs=97)[1] is None  # too few pairs: unchanged
+
+
+def test_a_step_the_load_explains_by_the_plants_own_response_is_not_a_step() -> None:
+    # CO-like: an 8 % load drop (under max_load_shift 0.1) more than doubles the value
+    # ((100/92)^9 = 2.12, relative shift 0.53). The plant always responds so: explained.
+    q = np.array([100.0] * 48 + [92.0] * 48)
+    x = 10 * (100 / q) ** 9
+    kw = {"pollutant": "co", "load": q}
+    assert step_change(hourly(96), x, valid(96), **kw) == []
+    # every change point of 96 values is near the step, so the own spread test is off here
+    [e] = step_change(hourly(96), x, valid(96), min_load_pairs=None, own_threshold=None, **kw)
+    assert e.start == at(48)
+
+
+def test_usual_sd_is_the_robust_spread_of_window_median_differences() -> None:
+    # differences 0, 0, 0, 0, 1, 1, −1, −1 and 10: median 0, |d| = 0 0 0 0 1 1 1 1 10,
+    # median 1 → 1.4826; 1, 2, …, 9: median 5, |d − 5| = 4 3 2 1 0 1 2 3 4, median 2.
+    before = np.zeros(9)
+    assert usual_sd(before, np.array([0.0, 0, 0, 0, 1, 1, -1, -1, 10])) == 1.4826
+    assert usual_sd(before, np.arange(1.0, 10.0)) == pytest.approx(2 * 1.4826)
+    assert np.isnan(usual_sd(before[:7], np.arange(1.0, 8.0)))  # fewer than 8: no estimate
+
+
+def test_a_level_that_changes_every_day_as_routine_is_not_a_step() -> None:
+    # Alternate days at 10 and 25 (fuel or shift routine): each change passes z and the 0.5
+    # relative shift, but window-median differences of ±15 are this plant's usual spread.
+    rng = np.random.default_rng(4)
+    values = np.repeat([10.0, 25.0] * 10, 24) + rng.normal(0, 0.5, 480)
+    found = step_change(hourly(480), values, valid(480), pollutant="so2", own_threshold=None)
+    assert len(found) >= 15
+    assert step_change(hourly(480), values, valid(480), pollutant="so2") == []
