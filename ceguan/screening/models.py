@@ -313,6 +313,14 @@ class ScreeningCursor(models.Model):
     last_received_at = models.DateTimeField(_("已筛查数据的最晚接收时间"), null=True, blank=True)
     fingerprint = models.CharField(_("规则集指纹"), max_length=64)
     screened_at = models.DateTimeField(_("筛查时间"))
+    #: Every value of the facility with an id at or below this mark was committed and screened;
+    #: an incremental run reads only values with a higher id (the primary key's range), never
+    #: the facility's history. None: not known yet (the run falls back to receive times).
+    value_mark = models.BigIntegerField(_("已筛查数据编号水位"), null=True, blank=True)
+    #: How many of the facility's values above ``value_mark`` were seen when it was last
+    #: screened: more now means something new, even a value whose id is below ones already seen
+    #: (a transaction that allocated its ids before a run and committed after it).
+    value_count = models.BigIntegerField(_("水位以上已筛查条数"), default=0)
 
     class Meta:
         verbose_name = _("筛查进度")
@@ -320,3 +328,23 @@ class ScreeningCursor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.facility_id} {self.last_data_time}"
+
+
+class ScreeningRun(models.Model):
+    """One screening run that moved cursors: when, and the highest value id committed then.
+
+    A value id is allocated before its transaction commits, so ids committed later can be lower
+    than ones a run already saw. The high id of a run at least ``SETTLE`` old (runner) is taken as
+    settled: every write transaction open at that run has committed since, so cursors may move
+    their ``value_mark`` up to it.
+    """
+
+    at = models.DateTimeField(_("筛查时间"), db_index=True)
+    high_id = models.BigIntegerField(_("最大数据编号"))
+
+    class Meta:
+        verbose_name = _("筛查运行")
+        verbose_name_plural = pgettext_lazy("plural", "筛查运行")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.high_id}"

@@ -8,6 +8,20 @@ inputs it can supply (:func:`wire`); each episode becomes an alarm, or extends a
 (:func:`ceguan.screening.alarms.record_finding`). A change of rule set (detector versions, the
 rule book's limits, the facility's permit limits) changes the cursor's fingerprint and triggers a
 full re-screen of that facility.
+
+What is new is found without reading any facility's history: values get ids from one sequence
+(receiver, file imports and hourly rollups alike), so one grouped query per run over the primary
+key's range ``id > mark`` (:func:`~ceguan.screening.wiring.values_above`) says, per facility,
+how many values lie above its cursor's ``value_mark``, their earliest data time (back-dated
+values widen the window) and latest receipt. An id is allocated before its transaction commits,
+so a run can see id 201 while id 150 is still uncommitted. The mark therefore only moves up to
+the high id of a run (:class:`ScreeningRun`) at least :data:`SETTLE` old, by when every
+transaction open then has committed; the values above the mark are re-counted by each run, and
+a facility is due when their number grew since it was screened — a late-committed value with a
+low id counts too. A cursor without a mark yet (before the first run older than SETTLE) falls
+back to the receive-time scan once. A derived hour that the rollup recomputes in place keeps its
+id; the late minute values that changed it are new ids in that hour, so the run that finds them
+(the rollup runs first in ``ceguan live``) or the facility's next one reloads it.
 """
 
 from __future__ import annotations
@@ -31,7 +45,7 @@ from ceguan.screening.alarms import Finding, record_finding
 from ceguan.screening.limits_for import LimitChooser
 from ceguan.screening.loader import MINUTE_COLUMNS
 from ceguan.screening.minute import MINUTE_RULES
-from ceguan.screening.models import ScreeningCursor
+from ceguan.screening.models import ScreeningCursor, ScreeningRun
 from ceguan.screening.operations import HOUR, marking_backing
 from ceguan.screening.phases import EXEMPT_RULES
 from ceguan.screening.series import (
@@ -42,7 +56,15 @@ from ceguan.screening.series import (
     series_inputs,
     startup_shutdown,
 )
-from ceguan.screening.wiring import extra_inputs, latest_received, minute_inputs, revisions_of
+from ceguan.screening.wiring import (
+    SETTLE,
+    ValueMarks,
+    extra_inputs,
+    high_value_id,
+    latest_received,
+    minute_inputs,
+    revisions_of,
+)
 from ceguan.standards.rulebook import PACKAGE_DIR
 from ceguan.telemetry.choices import DataKind
 from ceguan.telemetry.models import TelemetryValue
@@ -60,7 +82,7 @@ FINGERPRINTED = ("limits", "oxygen", "applicability", "flags", "validity", "scre
 #: run (a copied hour needs its source a day earlier); a full run loads them all.
 MINUTE_LOOKBACK = timedelta(days=1)
 
-__all__ = ["LOOKBACK", "ScreenResult", "run_due", "screen", "startup_shutdown", "wire"]
+__all__ = ["LOOKBACK", "SETTLE", "ScreenResult", "run_due", "screen", "startup_shutdown", "wire"]
 
 Progress = Callable[[int, int], None]
 
@@ -140,10 +162,20 @@ def screen(
     if facility_ids is not None:
         facilities = facilities.filter(pk__in=list(facility_ids))
     todo = list(facilities)
+    moving = until is None
+    high = high_value_id()  # read first: an id committed later is higher or was in flight
+    marks = ValueMarks.read(todo, now)
     for done, facility in enumerate(todo, start=1):
-        screen_facility(facility, since=since, until=until, full=full, now=now, result=result)
+        screen_facility(
+            facility, since=since, until=until, full=full, now=now, result=result, marks=marks
+        )
         if progress is not None:
             progress(done, len(todo))
+    if moving and todo:
+        marks.save_moves()
+        ScreeningRun.objects.create(at=now, high_id=high)
+        if marks.settled_at is not None:  # older runs are no longer needed
+            ScreeningRun.objects.filter(at__lt=marks.settled_at).delete()
     return result
 
 
@@ -153,24 +185,37 @@ def run_due(now: datetime | None = None) -> ScreenResult:
 
 
 def _window_start(
-    facility: Facility, cursor: ScreeningCursor | None, fingerprint: str, full: bool
+    facility: Facility,
+    cursor: ScreeningCursor | None,
+    fingerprint: str,
+    full: bool,
+    marks: ValueMarks,
 ) -> tuple[bool, datetime | None, datetime | None, datetime | None]:
     """(due, window start, first new data time, latest receive time) of a facility.
 
     A full run (or a changed rule set) screens all data: start None, and the latest receive
     time is read after loading (:func:`~ceguan.screening.wiring.latest_received`), saving a
-    scan of every value here.
+    scan of every value here. Otherwise the facility is due when more of its values lie above
+    its value mark than when it was last screened (module docstring).
     """
     if full or cursor is None or cursor.fingerprint != fingerprint:
         return True, None, None, None
-    values = TelemetryValue.objects.filter(facility_id=facility.pk)
-    new = values.filter(received_at__gt=cursor.last_received_at).aggregate(
-        first=Min("data_time"), latest=Max("received_at")
-    )
-    if new["latest"] is None:
-        return False, None, None, cursor.last_received_at
-    first = min(t for t in (new["first"], cursor.last_data_time) if t is not None)
-    return True, first - LOOKBACK, new["first"], new["latest"]
+    if cursor.value_mark is not None and cursor.value_mark in marks.above:
+        found = marks.above[cursor.value_mark].get(facility.pk)
+        if found is None or found.count == cursor.value_count:
+            return False, None, None, cursor.last_received_at
+        first_new = found.first
+        latest = max(t for t in (found.latest, cursor.last_received_at) if t is not None)
+    else:  # no mark yet: the receive-time scan (reads the facility's whole history)
+        values = TelemetryValue.objects.filter(facility_id=facility.pk)
+        new = values.filter(received_at__gt=cursor.last_received_at).aggregate(
+            first=Min("data_time"), latest=Max("received_at")
+        )
+        if new["latest"] is None:
+            return False, None, None, cursor.last_received_at
+        first_new, latest = new["first"], new["latest"]
+    first = min(t for t in (first_new, cursor.last_data_time) if t is not None)
+    return True, first - LOOKBACK, first_new, latest
 
 
 def screen_facility(
@@ -181,20 +226,35 @@ def screen_facility(
     full: bool,
     now: datetime,
     result: ScreenResult,
+    marks: ValueMarks | None = None,
 ) -> None:
-    """Screen one facility under a lock on its cursor; alarms and cursor commit together."""
+    """Screen one facility under a lock on its cursor; alarms and cursor commit together.
+
+    ``marks`` are the run's value marks (:meth:`ValueMarks.read`); None reads them for this one.
+    """
+    own = marks is None
+    marks = ValueMarks.read([facility], now) if marks is None else marks
     chooser = LimitChooser(facility)
     fingerprint = facility_fingerprint(chooser)
+    if not full and since is None and marks.idle(facility.pk, fingerprint):
+        if own and until is None:
+            marks.save_moves()
+        return  # nothing new: no lock, no reading (the run moves its mark in save_moves)
     with transaction.atomic():
         ScreeningCursor.objects.get_or_create(
             facility=facility, defaults={"fingerprint": "", "screened_at": now}
         )
         cursor = ScreeningCursor.objects.select_for_update().get(facility=facility)
         fresh = cursor if cursor.fingerprint else None
-        due, start, first_new, latest = _window_start(facility, fresh, fingerprint, full)
+        due, start, first_new, latest = _window_start(facility, fresh, fingerprint, full, marks)
         if since is not None:
             due, start = True, since
         if not due:
+            if fresh is not None and until is None:
+                moved = marks.moved(cursor)
+                if moved != (cursor.value_mark, cursor.value_count):
+                    cursor.value_mark, cursor.value_count = moved
+                    cursor.save(update_fields=["value_mark", "value_count"])
             return
         series = load_series(facility.pk, DataKind.HOURLY, start, until)
         if latest is None:
@@ -226,6 +286,7 @@ def screen_facility(
             cursor.last_data_time = _last_time(series) or cursor.last_data_time
             cursor.last_received_at = latest
             cursor.fingerprint, cursor.screened_at = fingerprint, now
+            cursor.value_mark, cursor.value_count = marks.moved(cursor)
             cursor.save()
 
 
