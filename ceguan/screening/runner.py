@@ -11,7 +11,7 @@ full re-screen of that facility.
 
 What is new is found without reading any facility's history: values get ids from one sequence
 (receiver, file imports and hourly rollups alike), so one grouped query per run over the primary
-key's range ``id > mark`` (:func:`~ceguan.screening.wiring.values_above`) says, per facility,
+key's range ``id > mark`` (:func:`~ceguan.screening.marks.values_above`) says, per facility,
 how many values lie above its cursor's ``value_mark``, their earliest data time (back-dated
 values widen the window) and latest receipt. An id is allocated before its transaction commits,
 so a run can see id 201 while id 150 is still uncommitted. The mark therefore only moves up to
@@ -44,6 +44,7 @@ from ceguan.screening import REGISTRY, DetectorNotInForce, DetectorSpec, spec_on
 from ceguan.screening.alarms import Finding, record_finding
 from ceguan.screening.limits_for import LimitChooser
 from ceguan.screening.loader import MINUTE_COLUMNS
+from ceguan.screening.marks import SETTLE, ValueMarks, high_value_id
 from ceguan.screening.minute import MINUTE_RULES
 from ceguan.screening.models import ScreeningCursor, ScreeningRun
 from ceguan.screening.operations import HOUR, marking_backing
@@ -57,10 +58,7 @@ from ceguan.screening.series import (
     startup_shutdown,
 )
 from ceguan.screening.wiring import (
-    SETTLE,
-    ValueMarks,
     extra_inputs,
-    high_value_id,
     latest_received,
     minute_inputs,
     revisions_of,

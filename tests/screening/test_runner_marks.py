@@ -14,9 +14,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from ceguan.screening.marks import values_above
 from ceguan.screening.models import ScreeningCursor, ScreeningRun
 from ceguan.screening.runner import SETTLE, screen
-from ceguan.screening.wiring import values_above
 from ceguan.telemetry.files import run_file_import
 from ceguan.telemetry.models import TelemetryValue
 from tests.conftest import make_enterprise, make_facility
