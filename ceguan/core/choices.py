@@ -23,6 +23,9 @@ PROVINCE_ROLES = frozenset({Role.PROVINCE_ADMIN, Role.PROVINCE_STAFF, Role.AUDIT
 EDITOR_ROLES = frozenset(
     {Role.PROVINCE_ADMIN, Role.PROVINCE_STAFF, Role.CITY_ADMIN, Role.CITY_STAFF}
 )
+#: Roles that see only the tasks of the teams they are on, and no quarterly plans (a plan names
+#: every facility drawn, and visits are unannounced).
+TEAM_ROLES = frozenset({Role.OFFICER, Role.MONITOR})
 
 
 class AuditAction(models.TextChoices):

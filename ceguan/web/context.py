@@ -9,13 +9,12 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from ceguan.core.choices import TEAM_ROLES, Role
 from ceguan.core.jurisdiction import scope_of
 from ceguan.web.resources import RESOURCES
 
 #: Roles that see only the tasks they are on (``Task.objects.visible_to``): "my tasks".
-OWN_TASK_ROLES = ("officer", "monitor", "agency_user")
-#: Roles that see no plans (``QuarterlyPlan.objects.visible_to``), only their tasks.
-TEAM_ROLES = ("officer", "monitor")
+OWN_TASK_ROLES = TEAM_ROLES | {Role.AGENCY_USER}
 
 REGISTRY_NAV = tuple(
     (slug, RESOURCES[slug].model._meta.verbose_name_plural)

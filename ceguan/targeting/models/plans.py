@@ -15,15 +15,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from ceguan.core.choices import Role
+from ceguan.core.choices import TEAM_ROLES
 from ceguan.core.jurisdiction import scope_of
 from ceguan.registry.base import ScopedQuerySet
 from ceguan.registry.models import Facility, Region
 from ceguan.targeting.choices import PlanState, WayOfWorking
-
-#: Roles that see plans only through the tasks they are on: a plan names every facility drawn,
-#: and the visits are unannounced, so it is kept to the people who run the plan.
-TEAM_ROLES = frozenset({Role.OFFICER, Role.MONITOR})
 
 
 class PlanQuerySet(models.QuerySet):

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from ceguan.core.choices import Role
+from ceguan.core.choices import TEAM_ROLES
 from ceguan.core.jurisdiction import scope_of
 from ceguan.hj212.times import BEIJING
 from ceguan.registry.base import RegistryModel, ScopedQuerySet
@@ -31,9 +31,6 @@ from ceguan.targeting.choices import (
     WayOfWorking,
 )
 from ceguan.targeting.models.plans import QuarterlyPlan
-
-#: Roles that see a task only when they are on its team.
-TEAM_ONLY_ROLES = frozenset({Role.OFFICER, Role.MONITOR})
 
 
 def beijing_today(now: Any = None) -> date:
@@ -53,7 +50,7 @@ class TaskQuerySet(models.QuerySet):
             return self.filter(on_team, visit_from__lte=beijing_today(now)).distinct()
         if not scope.city_ids:
             return self.none()
-        if user.role in TEAM_ONLY_ROLES:
+        if user.role in TEAM_ROLES:
             login = PersonnelLogin.objects.filter(user=user).first()
             if login is None:
                 return self.none()
