@@ -92,8 +92,10 @@ def replacement_choices(task: Task, members: list[TaskMember]) -> dict[int, list
     """For each member, who could replace them (:func:`replacement_keys`, the same rules as
     ``override_member``), as (key, person or agency) pairs."""
     keys = replacement_keys(task, sorted({m.role for m in members}))
-    people = {f"p{p.pk}": p for p in Personnel.objects.filter(active=True)}
-    agencies = {f"a{a.pk}": a for a in TestingAgency.objects.all()}
+    wanted = {k for ks in keys.values() for k in ks}
+    ids = {kind: [int(k[1:]) for k in wanted if k[0] == kind] for kind in "pa"}
+    people = {f"p{p.pk}": p for p in Personnel.objects.filter(pk__in=ids["p"])}
+    agencies = {f"a{a.pk}": a for a in TestingAgency.objects.filter(pk__in=ids["a"])}
     return {m.pk: [(k, people.get(k) or agencies.get(k)) for k in keys[m.role]] for m in members}
 
 
