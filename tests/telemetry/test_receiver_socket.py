@@ -351,10 +351,12 @@ def database_url(tmp_path: Path) -> str:
     return f"postgres://{auth}@{s['HOST'] or 'localhost'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
-def start_receiver(url: str, log: Path) -> tuple[subprocess.Popen[bytes], tuple[str, int]]:
-    env = os.environ | {"CEGUAN_DATABASE_URL": url, "CEGUAN_LOG_LEVEL": "WARNING"}
-    command = [sys.executable, "-m", "ceguan", "receive", "--host", "127.0.0.1", "--port", "0"]
-    command += ["--max-frames-per-second", "100000", "--batch-wait-ms", "5"]
+def start_receiver(
+    url: str, log: Path, *options: str, port: int = 0, level: str = "WARNING"
+) -> tuple[subprocess.Popen[bytes], tuple[str, int]]:
+    env = os.environ | {"CEGUAN_DATABASE_URL": url, "CEGUAN_LOG_LEVEL": level}
+    command = [sys.executable, "-m", "ceguan", "receive", "--host", "127.0.0.1", f"--port={port}"]
+    command += ["--max-frames-per-second", "100000", "--batch-wait-ms", "5", *options]
     with log.open("wb") as stderr:
         proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, env=env, cwd=REPO)
     assert proc.stdout is not None

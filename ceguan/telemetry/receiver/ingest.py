@@ -14,10 +14,11 @@ If the transaction fails this raises and nothing is answered: the devices resend
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -118,11 +119,14 @@ def ingest_batch(
     policy: Policy | None = None,
     cache: AuthCache | None = None,
     checked: Sequence[Packet | Rejected | None] | None = None,
+    turn: Callable[[], contextlib.AbstractContextManager[object]] = contextlib.nullcontext,
 ) -> list[Outcome]:
     """Check every frame, store them all in one transaction, then build the replies.
 
     ``checked``: what :func:`examine_raw` already said of each frame (None: not yet), so that
     the server can parse frames as they arrive, while the previous batch is being written.
+    ``turn``: held around the transaction only (the receiver's
+    :class:`~.sqlite_writer.WriteTurn`, so that processes sharing an SQLite file take turns).
     """
     if not items:
         return []
@@ -150,7 +154,7 @@ def ingest_batch(
         matched = answers.apply_answer(command, w.frame.cn, w.payload, w.frame.received_at)
         if matched and w.frame.cn not in KIND_OF_CN:
             w.frame.outcome = FrameOutcome.ANSWER
-    with transaction.atomic():
+    with turn(), transaction.atomic():
         results = write_frames([w.frame for w in work])
         link_deltas, sightings = _tally(work, results)
         links.upsert_links(link_deltas)

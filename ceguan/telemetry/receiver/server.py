@@ -29,13 +29,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import connections
+from django.db import connection, connections
 
 from ceguan.hj212 import Packet
 from ceguan.telemetry.receiver.connection import Connection
 from ceguan.telemetry.receiver.examine import Rejected
 from ceguan.telemetry.receiver.ingest import Outcome, examine_raw, ingest_batch
 from ceguan.telemetry.receiver.policy import Policy
+from ceguan.telemetry.receiver.sqlite_writer import (
+    Checkpointer,
+    WriteTurn,
+    database_file,
+    stop_autocheckpoint,
+)
 
 log = logging.getLogger("ceguan.telemetry.receiver")
 Ingest = Callable[[Sequence[tuple[str, datetime, bytes]]], list[Outcome]]
@@ -62,7 +68,9 @@ class Receiver:
     ) -> None:
         self.policy = policy
         self.loop = asyncio.get_running_loop()
-        self.ingest: Ingest = ingest or (lambda items: ingest_batch(items, policy=policy))
+        self.ingest: Ingest = ingest or (
+            lambda items: ingest_batch(items, policy=policy, turn=self.turn)
+        )
         # The own ingest gets frames parsed on arrival (in this thread, while the database
         # thread waits for the previous batch's commit with the GIL released); another
         # ingest (tests) gets the raw items only.
@@ -81,6 +89,8 @@ class Receiver:
         self._refusal_logged = -1e9
         self._server: asyncio.Server | None = None
         self._tasks: list[asyncio.Task[Any]] = []
+        self.turn = WriteTurn(None)
+        self.checkpointer: Checkpointer | None = None
 
     # --- connections -------------------------------------------------------------------------
 
@@ -90,7 +100,7 @@ class Receiver:
         ``reuse_port``: several receiver processes share the port (SO_REUSEPORT) and the kernel
         spreads connections over them — how one machine uses more than one core.
         """
-        await self.run_in_worker(lambda: None)  # runs worker_init now, not with the first frame
+        await self.run_in_worker(self._open_database)  # worker_init now, not with a frame
         self._server = await self.loop.create_server(
             lambda: Connection(self), host, port, backlog=4096, reuse_address=True,
             reuse_port=reuse_port or None,
@@ -100,6 +110,16 @@ class Receiver:
             asyncio.create_task(self._housekeeping(), name="housekeeping"),
         ]
         return self._server.sockets[0].getsockname()[:2]
+
+    def _open_database(self) -> None:
+        """In the writer thread: on an SQLite file, take turns and checkpoint off the path."""
+        database = database_file(connection.settings_dict, connection.vendor)
+        if database is None or not self.parse_early:
+            return
+        self.turn = WriteTurn(database)
+        stop_autocheckpoint(connection)
+        self.checkpointer = Checkpointer(database)
+        self.checkpointer.start()
 
     def admit(self, conn: Connection) -> bool:
         if self.stopping or len(self.connections) >= self.policy.max_connections:
@@ -212,7 +232,8 @@ class Receiver:
         """(outcomes, poisoned) in the worker thread; None for each frame not stored."""
         try:
             if checked is not None:
-                return ingest_batch(items, policy=self.policy, checked=checked), False
+                outcomes = ingest_batch(items, policy=self.policy, checked=checked, turn=self.turn)
+                return outcomes, False
             return self.ingest(items), False
         except Exception:
             self.stats["failed_batches"] += 1
@@ -268,6 +289,9 @@ class Receiver:
         await asyncio.sleep(0)
         await self.run_in_worker(connections.close_all)
         self.executor.shutdown(wait=True)
+        if self.checkpointer is not None:
+            self.checkpointer.stop()
+        self.turn.close()
 
 
 async def serve(
