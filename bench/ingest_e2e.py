@@ -142,12 +142,11 @@ def start_receiver(url: str, *options: str, port: int = 0) -> tuple[subprocess.P
 
 def start_receivers(
     url: str, count: int, *options: str
-) -> tuple[list[subprocess.Popen[bytes]], int]:
-    """``count`` receivers; more than one share a port with SO_REUSEPORT (one per core)."""
-    share = ["--reuse-port"] if count > 1 else []
-    first, port = start_receiver(url, *share, *options)
-    rest = [start_receiver(url, *share, *options, port=port)[0] for _ in range(count - 1)]
-    return [first, *rest], port
+) -> tuple[subprocess.Popen[bytes], int, list[int]]:
+    """``ceguan receive --processes count``: the parent, the port and every receiver's pid."""
+    proc, port = start_receiver(url, f"--processes={count}", *options)
+    children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+    return proc, port, [proc.pid, *map(int, children)]
 
 
 def stop_receiver(proc: subprocess.Popen[bytes]) -> None:
@@ -192,6 +191,19 @@ class Stats:
     latencies: list[float] = field(default_factory=list)
 
 
+_STAMPS: list[tuple[str, str]] = []
+
+
+def minute_stamps(k: int) -> tuple[str, str]:
+    """(QN, DataTime) of the k-th minute after T0, formatted once for all devices: the load
+    generator shares the machine with the receiver, so what it spends is taken from it."""
+    while len(_STAMPS) <= k:
+        data_time = T0 + timedelta(minutes=len(_STAMPS))
+        qn = (data_time + timedelta(seconds=30)).strftime("%Y%m%d%H%M%S") + "000"
+        _STAMPS.append((qn, data_time.strftime("%Y%m%d%H%M%S")))
+    return _STAMPS[k]
+
+
 class Device(asyncio.Protocol):
     """One simulated data acquisition unit: send a minute frame, wait for its 9014, repeat."""
 
@@ -209,12 +221,10 @@ class Device(asyncio.Protocol):
         self.send_next()
 
     def frame(self) -> bytes:
-        data_time = T0 + timedelta(minutes=self.k)
+        qn, data_time = minute_stamps(self.k)
         self.k += 1
-        qn = (data_time + timedelta(seconds=30)).strftime("%Y%m%d%H%M%S") + "000"
         segment = (
-            f"QN={qn};ST=31;CN=2051;PW=123456;MN={self.mn};Flag=5;"
-            f"CP=&&DataTime={data_time:%Y%m%d%H%M%S};{CP}&&"
+            f"QN={qn};ST=31;CN=2051;PW=123456;MN={self.mn};Flag=5;CP=&&DataTime={data_time};{CP}&&"
         ).encode()
         return b"##%04d%b%b\r\n" % (len(segment), segment, format_crc(crc_hj212(segment)))
 
@@ -286,13 +296,11 @@ def run_once(db: str, args: argparse.Namespace, options: list[str]) -> dict:
     """One measurement on a fresh database; adds the number of frames stored."""
     with tempfile.TemporaryDirectory() as tmp:
         url = prepare(db, Path(tmp), args.connections)
-        procs, port = start_receivers(url, args.receivers, *options)
+        proc, port, pids = start_receivers(url, args.receivers, *options)
         try:
-            pids = [p.pid for p in procs]
             r = asyncio.run(load(port, args.connections, args.warmup, args.seconds, pids, db))
         finally:
-            for proc in procs:
-                stop_receiver(proc)
+            stop_receiver(proc)  # stops the others too
         r["stored"] = int(child("--count", url))
         drop(db)
     return r
@@ -304,7 +312,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--warmup", type=float, default=5)
     parser.add_argument("--db", default="sqlite,postgres")
-    parser.add_argument("--receivers", type=int, default=1, help="processes (SO_REUSEPORT)")
+    parser.add_argument("--receivers", type=int, default=1, help="`ceguan receive --processes`")
     parser.add_argument("--repeat", type=int, default=1, help="runs per database")
     parser.add_argument("--receiver-options", default="", help="extra `ceguan receive` options")
     parser.add_argument("--setup", help=argparse.SUPPRESS)

@@ -1,10 +1,13 @@
-"""``ceguan receive [--host 0.0.0.0] [--port 9212]``: the HJ 212 receiver (TCP).
+"""``ceguan receive [--host 0.0.0.0] [--port 9212] [--processes N]``: the HJ 212 receiver (TCP).
 
 Devices' data acquisition units connect and upload (HJ 212-2017); every frame is stored before it
 is answered. Limits come from the ``TELEMETRY_*`` settings (``docs/receiver.md``); the options
 below override them for this process. Stops gracefully on SIGINT/SIGTERM: what was received is
 stored and answered first. The open-files limit is raised to its hard limit at start (each
 connection is a file descriptor).
+
+``--processes N`` (one per core) starts N − 1 more receivers sharing the port (SO_REUSEPORT; the
+kernel spreads connections over them) once this one listens, and stops them when it stops.
 """
 
 from __future__ import annotations
@@ -12,10 +15,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import resource
+import signal
+import subprocess
 import sys
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 
 from ceguan.telemetry.receiver.housekeeping import maintain_database
@@ -63,6 +68,12 @@ class Command(BaseCommand):
             action="store_true",
             help="share the port with other `ceguan receive` processes (SO_REUSEPORT)",
         )
+        parser.add_argument(
+            "--processes",
+            type=int,
+            default=1,
+            help="receivers sharing the port, this one included (one per core)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         overrides = {
@@ -82,18 +93,62 @@ class Command(BaseCommand):
         if created:
             log.info("partitions created: %s", ", ".join(created))
         connections.close_all()  # the main thread needs no connection; the writer opens its own
+        processes = max(1, options["processes"])
+        others: list[subprocess.Popen[bytes]] = []
 
         def ready(host: str, port: int) -> None:
+            others.extend(start_others(processes - 1, host, port, options))
             self.stdout.write(f"listening on {host}:{port}")
             self.stdout.flush()
             sys.stdout.flush()
 
-        asyncio.run(
-            serve(
-                policy,
-                options["host"],
-                options["port"],
-                reuse_port=options["reuse_port"],
-                on_ready=ready,
+        try:
+            asyncio.run(
+                serve(
+                    policy,
+                    options["host"],
+                    options["port"],
+                    reuse_port=options["reuse_port"] or processes > 1,
+                    on_ready=ready,
+                )
             )
-        )
+        finally:
+            stop_others(others)
+
+
+def start_others(
+    count: int, host: str, port: int, options: dict[str, Any]
+) -> list[subprocess.Popen[bytes]]:
+    """``count`` more receivers on ``host:port`` with this one's options (SO_REUSEPORT),
+    returned once each of them listens (so "listening on" means all of them do)."""
+    command = [sys.executable, "-m", "ceguan", "receive", "--host", host, f"--port={port}"]
+    command.append("--reuse-port")
+    for option in OVERRIDES:
+        if options.get(option) is not None:
+            command.append(f"--{option.replace('_', '-')}={options[option]}")
+    started = [subprocess.Popen(command, stdout=subprocess.PIPE) for _ in range(count)]  # noqa: S603
+    for proc in started:
+        assert proc.stdout is not None
+        line = proc.stdout.readline().decode().strip()
+        proc.stdout.close()
+        if not line.startswith("listening on "):
+            stop_others(started)
+            raise CommandError(f"a receiver sharing port {port} did not start: {line!r}")
+    if started:
+        log.info("%d more receivers on port %d: pids %s", count, port, [p.pid for p in started])
+    return started
+
+
+def stop_others(others: list[subprocess.Popen[bytes]], timeout: float = 60) -> None:
+    """Stop the other receivers gracefully (each stores and answers what it received)."""
+    for proc in others:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+    for proc in others:
+        try:
+            code = proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            code = proc.wait()
+        if code:
+            log.warning("receiver pid %d ended with exit code %d", proc.pid, code)
