@@ -61,11 +61,24 @@ class Current(NamedTuple):
     derived: bool
 
 
+_TEXT: dict[datetime, str] = {}
+_TEXT_MAX = 65536
+
+
 def sqlite_time(value: datetime) -> str:
     """An aware datetime as Django stores it in SQLite: naive UTC, ``str()`` — the same text
     ``connection.ops.adapt_datetimefield_value`` gives, without its per-call settings checks.
-    A naive datetime is taken as UTC."""
-    return str(_naive_utc(value))
+    A naive datetime is taken as UTC.
+
+    Remembered: a frame's receive time is written three times (frame, values, link) and a data
+    time once per value, and formatting costs ten dictionary lookups.
+    """
+    text = _TEXT.get(value)
+    if text is None:
+        if len(_TEXT) >= _TEXT_MAX:
+            _TEXT.clear()
+        text = _TEXT[value] = str(_naive_utc(value))
+    return text
 
 
 def clean_text(value: str) -> str:
@@ -221,18 +234,14 @@ def _insert(
 
 
 def _sqlite_rows(rows: Iterable[tuple[object, ...]], times: tuple[int, ...]) -> list[list[object]]:
-    """Rows with their datetimes as SQLite text, each distinct instant formatted once."""
-    text: dict[datetime, str] = {}
+    """Rows with their datetimes as SQLite text (:func:`sqlite_time`)."""
     out = []
     for row in rows:
         row = list(row)
         for i in times:
             moment = row[i]
             if moment is not None:
-                found = text.get(moment)  # type: ignore[call-overload]
-                if found is None:
-                    found = text[moment] = sqlite_time(moment)  # type: ignore[arg-type]
-                row[i] = found
+                row[i] = sqlite_time(moment)  # type: ignore[arg-type]
         out.append(row)
     return out
 
