@@ -26,12 +26,8 @@ id; the late minute values that changed it are new ids in that hour, so the run 
 
 from __future__ import annotations
 
-import hashlib
-from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -40,33 +36,17 @@ from django.db.models import Max, Min
 from django.utils import timezone
 
 from ceguan.registry.models import Facility
-from ceguan.screening import REGISTRY, DetectorNotInForce, DetectorSpec, spec_on
-from ceguan.screening.alarms import Finding, record_finding
+from ceguan.screening.calls import ScreenResult, run_detectors, run_minute_rules, wire
+from ceguan.screening.fingerprint import facility_fingerprint, rules_fingerprint
 from ceguan.screening.limits_for import LimitChooser
 from ceguan.screening.loader import MINUTE_COLUMNS
 from ceguan.screening.marks import SETTLE, ValueMarks, high_value_id
 from ceguan.screening.minute import MINUTE_RULES
 from ceguan.screening.models import ScreeningCursor, ScreeningRun
-from ceguan.screening.operations import HOUR, marking_backing
-from ceguan.screening.phases import EXEMPT_RULES
-from ceguan.screening.series import (
-    Series,
-    SeriesInputs,
-    build_evidence,
-    load_series,
-    series_inputs,
-    startup_shutdown,
-)
-from ceguan.screening.wiring import (
-    extra_inputs,
-    latest_received,
-    minute_inputs,
-    revisions_of,
-)
-from ceguan.standards.rulebook import PACKAGE_DIR
+from ceguan.screening.series import load_series, series_inputs, startup_shutdown
+from ceguan.screening.wiring import extra_inputs, latest_received, revisions_of
 from ceguan.telemetry.choices import DataKind
 from ceguan.telemetry.models import TelemetryValue
-from ceguan.telemetry.rollup import beijing_day
 
 #: How far before the cursor an incremental run reloads, so windowed rules see full windows.
 LOOKBACK = timedelta(days=14)
@@ -74,71 +54,23 @@ LOOKBACK = timedelta(days=14)
 CONTEXT = frozenset({"flow", "water_flow", "temperature", "humidity", "pressure", "velocity"})
 #: The companion series used as the load (负荷) of a medium's outlet.
 LOAD_OF = {"air": "flow", "water": "water_flow"}
-#: Rule-book folders whose content is part of the rule-set fingerprint.
-FINGERPRINTED = ("limits", "oxygen", "applicability", "flags", "validity", "screening")
 #: How far before the first newly received data time minute series are loaded on an incremental
 #: run (a copied hour needs its source a day earlier); a full run loads them all.
 MINUTE_LOOKBACK = timedelta(days=1)
 
-__all__ = ["LOOKBACK", "SETTLE", "ScreenResult", "run_due", "screen", "startup_shutdown", "wire"]
+__all__ = [
+    "LOOKBACK",
+    "SETTLE",
+    "ScreenResult",
+    "facility_fingerprint",
+    "rules_fingerprint",
+    "run_due",
+    "screen",
+    "startup_shutdown",
+    "wire",
+]
 
 Progress = Callable[[int, int], None]
-
-
-@dataclass
-class ScreenResult:
-    """What a screening run did."""
-
-    facilities: int = 0
-    series: int = 0
-    episodes: int = 0
-    created: int = 0
-    extended: int = 0
-    unchanged: int = 0
-    backed: int = 0
-    """Episodes of ``marking_hides_exceedance`` whose marks are all backed (no alarm)."""
-    skipped: Counter[str] = field(default_factory=Counter)
-    """Rule id → series it could not judge for want of an input (``exceedance: limit``)."""
-
-    def count(self, outcome: str) -> None:
-        setattr(self, outcome, getattr(self, outcome) + 1)
-
-
-@lru_cache(maxsize=1)
-def rules_fingerprint() -> str:
-    """SHA-256 over every detector version and the rule book's limit-related files."""
-    digest = hashlib.sha256()
-    for rule_id in sorted(REGISTRY.detectors):
-        for spec in REGISTRY.versions(rule_id):
-            digest.update(f"{rule_id}:{spec.version}:{spec.effective_from};".encode())
-    for folder in FINGERPRINTED:
-        for file in sorted((PACKAGE_DIR / folder).rglob("*.yaml")):
-            digest.update(str(file.relative_to(PACKAGE_DIR)).encode())
-            digest.update(file.read_bytes())
-    return digest.hexdigest()
-
-
-def facility_fingerprint(chooser: LimitChooser) -> str:
-    """The rule-set fingerprint of one facility: rules, rule book and its permit limits."""
-    text = f"{rules_fingerprint()}|{chooser.industry}|{chooser.medium}|{chooser.fingerprint()}"
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def wire(spec: DetectorSpec, available: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
-    """The keyword arguments of ``spec`` from the ``available`` inputs, or (None, missing name).
-
-    Required inputs must all be available; optional companions (``load``, ``limit``) are passed
-    when available. Statistical tuning keeps its documented defaults.
-    """
-    kwargs: dict[str, Any] = {}
-    for name in spec.inputs:
-        if name not in available:
-            return None, name
-        kwargs[name] = available[name]
-    for name in ("load", "limit", "pollutant", "explained"):
-        if name in spec.tuning and name in available:
-            kwargs[name] = available[name]
-    return kwargs, ""
 
 
 def screen(
@@ -277,9 +209,9 @@ def screen_facility(
             extra = extra_inputs(facility, chooser, inputs, revisions.get(pollutant))
             on_minutes = minutes.get(pollutant)
             skip = MINUTE_RULES if on_minutes is not None and on_minutes.size else {}
-            _run_detectors(facility.pk, inputs, now, result, extra=extra, skip=skip)
+            run_detectors(facility.pk, inputs, now, result, extra=extra, skip=skip)
             if skip:
-                _run_minute_rules(facility.pk, on_minutes, minute_load, now, result)
+                run_minute_rules(facility.pk, on_minutes, minute_load, now, result)
         if until is None:
             cursor.last_data_time = _last_time(series) or cursor.last_data_time
             cursor.last_received_at = latest
@@ -295,66 +227,3 @@ def _aware(moment: np.datetime64) -> datetime:
 def _last_time(series: dict[str, Any]) -> datetime | None:
     ends = [s.times[-1] for s in series.values() if s.size]
     return _aware(max(ends)) if ends else None
-
-
-def _run_detectors(
-    facility_id: int,
-    inputs: SeriesInputs,
-    now: datetime,
-    result: ScreenResult,
-    *,
-    extra: dict[str, Any] | None = None,
-    skip: Iterable[str] = (),
-) -> None:
-    day = beijing_day(datetime.fromisoformat(f"{inputs.last_time}+00:00"))
-    for rule_id in REGISTRY.detectors:
-        if rule_id in skip:
-            continue
-        try:
-            spec = spec_on(rule_id, day)
-        except DetectorNotInForce:
-            continue
-        limited = "limit" in spec.inputs
-        available = dict(inputs.limited if limited else inputs.full, **(extra or {}))
-        kwargs, missing = wire(spec, available)
-        if kwargs is None:
-            result.skipped[f"{rule_id}: {missing}"] += 1
-            continue
-        exempt = inputs.exempt["limited" if limited else "full"]
-        if rule_id in EXEMPT_RULES and exempt.any():  # start-up and shutdown are not judged
-            kwargs["values"] = np.where(exempt, np.nan, kwargs["values"])
-        for episode in spec(**kwargs):
-            result.episodes += 1
-            evidence, unverified = build_evidence(episode, inputs, "limit" in kwargs)
-            if rule_id == "marking_hides_exceedance":
-                judged = marking_backing(
-                    facility_id, episode, inputs.full["times"], inputs.full["flags"], as_of=now
-                )
-                if judged.is_backed:
-                    result.backed += 1
-                    continue  # a backed marking validly removes the exceedance
-                evidence.update(judged.as_evidence(HOUR))
-            finding = Finding(episode, spec.source, evidence, unverified)
-            result.count(record_finding(facility_id, finding, now=now))
-
-
-def _run_minute_rules(
-    facility_id: int, one: Series, load: Series | None, now: datetime, result: ScreenResult
-) -> None:
-    """The :data:`MINUTE_RULES` on a minute series (measured values), with their tuning."""
-    available, inputs = minute_inputs(one, load)
-    day = beijing_day(datetime.fromisoformat(f"{one.times[-1]}+00:00"))
-    for rule_id, tuning in MINUTE_RULES.items():
-        try:
-            spec = spec_on(rule_id, day)
-        except DetectorNotInForce:
-            continue
-        kwargs, missing = wire(spec, available)
-        if kwargs is None:
-            result.skipped[f"{rule_id} (minute): {missing}"] += 1
-            continue
-        for episode in spec(**kwargs, **tuning):
-            result.episodes += 1
-            evidence, unverified = build_evidence(episode, inputs, False)
-            finding = Finding(episode, spec.source, evidence, unverified)
-            result.count(record_finding(facility_id, finding, now=now))

@@ -1,0 +1,127 @@
+"""Calling the detectors on one series and turning their episodes into alarms.
+
+The runner (:mod:`ceguan.screening.runner`) decides which facilities and windows to screen and
+loads their series; this module calls every detector in force on one series (hourly, or the
+:data:`~ceguan.screening.minute.MINUTE_RULES` on minute data), with the inputs each one takes
+(:func:`wire`), the start-up/shutdown exemption of the rules it applies to, and the backing of
+markings by operations records, and records each episode as a finding
+(:func:`~ceguan.screening.alarms.record_finding`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+
+from ceguan.screening import REGISTRY, DetectorNotInForce, DetectorSpec, spec_on
+from ceguan.screening.alarms import Finding, record_finding
+from ceguan.screening.minute import MINUTE_RULES
+from ceguan.screening.operations import HOUR, marking_backing
+from ceguan.screening.phases import EXEMPT_RULES
+from ceguan.screening.series import Series, SeriesInputs, build_evidence
+from ceguan.screening.wiring import minute_inputs
+from ceguan.telemetry.rollup import beijing_day
+
+
+@dataclass
+class ScreenResult:
+    """What a screening run did."""
+
+    facilities: int = 0
+    series: int = 0
+    episodes: int = 0
+    created: int = 0
+    extended: int = 0
+    unchanged: int = 0
+    backed: int = 0
+    """Episodes of ``marking_hides_exceedance`` whose marks are all backed (no alarm)."""
+    skipped: Counter[str] = field(default_factory=Counter)
+    """Rule id → series it could not judge for want of an input (``exceedance: limit``)."""
+
+    def count(self, outcome: str) -> None:
+        setattr(self, outcome, getattr(self, outcome) + 1)
+
+
+def wire(spec: DetectorSpec, available: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
+    """The keyword arguments of ``spec`` from the ``available`` inputs, or (None, missing name).
+
+    Required inputs must all be available; optional companions (``load``, ``limit``) are passed
+    when available. Statistical tuning keeps its documented defaults.
+    """
+    kwargs: dict[str, Any] = {}
+    for name in spec.inputs:
+        if name not in available:
+            return None, name
+        kwargs[name] = available[name]
+    for name in ("load", "limit", "pollutant", "explained"):
+        if name in spec.tuning and name in available:
+            kwargs[name] = available[name]
+    return kwargs, ""
+
+
+def run_detectors(
+    facility_id: int,
+    inputs: SeriesInputs,
+    now: datetime,
+    result: ScreenResult,
+    *,
+    extra: dict[str, Any] | None = None,
+    skip: Iterable[str] = (),
+) -> None:
+    day = beijing_day(datetime.fromisoformat(f"{inputs.last_time}+00:00"))
+    for rule_id in REGISTRY.detectors:
+        if rule_id in skip:
+            continue
+        try:
+            spec = spec_on(rule_id, day)
+        except DetectorNotInForce:
+            continue
+        limited = "limit" in spec.inputs
+        available = dict(inputs.limited if limited else inputs.full, **(extra or {}))
+        kwargs, missing = wire(spec, available)
+        if kwargs is None:
+            result.skipped[f"{rule_id}: {missing}"] += 1
+            continue
+        exempt = inputs.exempt["limited" if limited else "full"]
+        if rule_id in EXEMPT_RULES and exempt.any():  # start-up and shutdown are not judged
+            kwargs["values"] = np.where(exempt, np.nan, kwargs["values"])
+        for episode in spec(**kwargs):
+            result.episodes += 1
+            evidence, unverified = build_evidence(episode, inputs, "limit" in kwargs)
+            if rule_id == "marking_hides_exceedance":
+                judged = marking_backing(
+                    facility_id, episode, inputs.full["times"], inputs.full["flags"], as_of=now
+                )
+                if judged.is_backed:
+                    result.backed += 1
+                    continue  # a backed marking validly removes the exceedance
+                evidence.update(judged.as_evidence(HOUR))
+            finding = Finding(episode, spec.source, evidence, unverified)
+            result.count(record_finding(facility_id, finding, now=now))
+
+
+def run_minute_rules(
+    facility_id: int, one: Series, load: Series | None, now: datetime, result: ScreenResult
+) -> None:
+    """The :data:`MINUTE_RULES` on a minute series (measured values), with their tuning."""
+    available, inputs = minute_inputs(one, load)
+    day = beijing_day(datetime.fromisoformat(f"{one.times[-1]}+00:00"))
+    for rule_id, tuning in MINUTE_RULES.items():
+        try:
+            spec = spec_on(rule_id, day)
+        except DetectorNotInForce:
+            continue
+        kwargs, missing = wire(spec, available)
+        if kwargs is None:
+            result.skipped[f"{rule_id} (minute): {missing}"] += 1
+            continue
+        for episode in spec(**kwargs, **tuning):
+            result.episodes += 1
+            evidence, unverified = build_evidence(episode, inputs, False)
+            finding = Finding(episode, spec.source, evidence, unverified)
+            result.count(record_finding(facility_id, finding, now=now))
