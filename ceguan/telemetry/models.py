@@ -47,7 +47,13 @@ class RawFrame(models.Model):
         indexes = [
             # The facility page and evidence bundles list a facility's frames by time.
             models.Index(fields=["facility", "received_at"], name="rawframe_facility_time"),
-            models.Index(fields=["mn", "received_at"], name="rawframe_mn_time"),
+            # Frames are read by MN only for devices in no facility (the blind-spot list): a
+            # partial index, so the receiver writes it only for those frames.
+            models.Index(
+                fields=["mn", "received_at"],
+                name="rawframe_unregistered_mn",
+                condition=models.Q(facility__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:
