@@ -13,23 +13,29 @@ FOLLOWS = [20.0, 36, 16, 38, 18, 34]  # 0.4 · load: r = 1
 OPPOSES = [30.0, 24, 33, 22, 31, 25]  # against the load
 
 
+# Version 3 (issue 4): 36 hourly values, 24 proportional to the load, then 12 made up.
+LOAD36 = np.array([50.0, 90, 40, 95, 45, 85] * 6)
+MADE_UP = [27.0, 27.4, 26.7] * 4
+PROPORTIONAL_THEN_MADE_UP = np.r_[0.4 * LOAD36[:24], MADE_UP]
+
+
 def test_it_reports_the_hours_where_the_pollutant_stops_following_the_load() -> None:
-    # Windows of 6: r = 1.00, 0.91, 0.73, 0.37, −0.12, −0.64, −0.99; reference 0.95 − drop 0.5
-    # = 0.45, so windows 3–6 (values 03:00–11:00) have lost the coupling.
-    [e] = load_coupling_lost(
-        hourly(12),
-        FOLLOWS + OPPOSES,
-        valid(12),
-        pollutant="so2",
-        load=LOAD,
-        reference_correlation=0.95,
-        window=6,
-        min_windows=1,
-    )
-    assert (e.start, e.end) == (at(3), at(11))
-    assert e.evidence["reference_correlation"] == 0.95
-    # The median over windows 3–6: (−0.12045 − 0.63560) / 2.
-    assert e.evidence["correlation"] == pytest.approx((-0.12045 - 0.63560) / 2, abs=1e-3)
+    # ln v = ln 0.4 + ln load on values 0–23: the 19 windows of 6 inside them have slope 1
+    # and r 1, so the medians over the 31 windows are 1 (reference slope and correlation).
+    # The load alternates (lag-1 autocorrelation < 0, taken as 0): no variance inflation.
+    # The first window that has lost the coupling is k = 23 (values 23–28), the last k = 30.
+    [e] = load_coupling_lost(hourly(36), PROPORTIONAL_THEN_MADE_UP, valid(36), pollutant="so2",
+                             load=LOAD36, window=6, min_windows=1)  # fmt: skip
+    assert (e.start, e.end) == (at(23), at(35))
+    assert e.evidence["reference_correlation"] == 1.0
+    assert e.evidence["reference_slope"] == 1.0
+    assert e.evidence["variance_inflation"] == 1.0
+    # Window 30 by hand (population moments): x = ln v, y = ln load.
+    x, y = np.log(MADE_UP[6:]), np.log(LOAD36[30:])
+    b = np.mean((x - x.mean()) * (y - y.mean())) / np.var(y)
+    se = np.sqrt((np.var(x) - b * b * np.var(y)) / ((6 - 2) * np.var(y)))
+    assert abs(b) < 0.5 and (1.0 - b) / se >= 4.0  # at most half the response, z ≥ 4
+    assert e.evidence["z_max"] >= (1.0 - b) / se - 1e-3
     assert_registered(e)
 
 
@@ -106,25 +112,27 @@ def test_a_pollutant_that_is_always_this_steady_is_not_flat_for_it() -> None:
 
 
 def test_windows_run_over_the_running_values_of_a_plant_that_stops() -> None:
-    # The first example with the plant stopped (F) for hours 6–9: the windows skip the stop,
-    # so the result is the same on the running values (03:00 … 15:00 = old 03:00 … 11:00).
-    values = FOLLOWS + [np.nan] * 4 + OPPOSES
-    load = LOAD[:6] + [0.3] * 4 + LOAD[6:]
-    flags = ["N"] * 6 + ["F"] * 4 + ["N"] * 6
-    [e] = load_coupling_lost(hourly(16), values, flags, pollutant="so2", load=load,
-                             reference_correlation=0.95, window=6, min_windows=1)  # fmt: skip
-    assert (e.start, e.end) == (at(3), at(15))
-    assert e.evidence["correlation"] == pytest.approx((-0.12045 - 0.63560) / 2, abs=1e-3)
+    # The first example with the plant stopped for hours 12–15 (F, load 0.3): the windows skip
+    # the stop, so the result is the same on the running values (old 23:00 … 11:00 lie 4 h on).
+    values = np.r_[PROPORTIONAL_THEN_MADE_UP[:12], [np.nan] * 4, PROPORTIONAL_THEN_MADE_UP[12:]]
+    load = np.r_[LOAD36[:12], [0.3] * 4, LOAD36[12:]]
+    flags = ["N"] * 12 + ["F"] * 4 + ["N"] * 24
+    [e] = load_coupling_lost(hourly(40), values, flags, pollutant="so2", load=load, window=6,
+                             min_windows=1)  # fmt: skip
+    assert (e.start, e.end) == (at(27), at(39))
+    # The same stop flagged N by the device (a made-up series keeps sending): the load says the
+    # plant is stopped (0.3 ≤ 0.2 × median 50), so those hours are left out all the same.
+    values_n = np.r_[PROPORTIONAL_THEN_MADE_UP[:12], [27.0] * 4, PROPORTIONAL_THEN_MADE_UP[12:]]
+    [e] = load_coupling_lost(hourly(40), values_n, ["N"] * 40, pollutant="so2", load=load,
+                             window=6, min_windows=1)  # fmt: skip
+    assert (e.start, e.end) == (at(27), at(39))
 
 
-def test_the_own_reference_is_the_chosen_quantile_of_the_correlations() -> None:
-    # 30 values, windows of 6: coupled for 12 values, then anti-correlated (60 − v) for 18.
-    # The 25 windows' r: seven of 1.0, 0.69, 0.49, −0.11, −0.44, −0.95, then thirteen of −1.0;
-    # the median (−1.0, the default) is under min_reference: nothing; the upper quartile
-    # (rank 19 of 25) is 1.0: the anti-correlated stretch is reported.
-    values = FOLLOWS * 2 + [60.0 - v for v in FOLLOWS] * 3
-    load = LOAD * 2 + LOAD[:6]
-    kw = {"pollutant": "so2", "load": load, "window": 6, "min_windows": 1}
-    assert load_coupling_lost(hourly(30), values, valid(30), **kw) == []
-    found = load_coupling_lost(hourly(30), values, valid(30), reference_quantile=0.75, **kw)
-    assert [e.evidence["reference_correlation"] for e in found] == [1.0]
+def test_a_negative_coupling_is_judged_too() -> None:
+    # CO falls as the load rises: v = 2000 / load, ln v = ln 2000 − ln load (slope −1, r −1).
+    # Version 2 needed a reference ≥ 0.5 and never judged it; version 3 judges |r|.
+    values = np.r_[2000.0 / LOAD36[:24], MADE_UP]
+    [e] = load_coupling_lost(hourly(36), values, valid(36), pollutant="co", load=LOAD36,
+                             window=6, min_windows=1)  # fmt: skip
+    assert (e.start, e.end) == (at(23), at(35))
+    assert (e.evidence["reference_correlation"], e.evidence["reference_slope"]) == (-1.0, -1.0)

@@ -95,7 +95,19 @@ def test_marks_at_the_plants_own_peak_hours_are_found_whatever_the_days_load() -
     assert e.evidence["grouping"] == "peak_hours"
     assert e.evidence["peak_hours_utc"] == [2, 3, 10, 11, 12]
     assert (e.evidence["n_top"], e.evidence["n_marked"], e.evidence["n_marked_top"]) == (70, 7, 7)
-    # P[X ≥ 7] for 7 marks among 336 values, 70 of them at peak hours: C(70,7) / C(336,7)
-    assert e.evidence["p_value"] == pytest.approx(comb(70, 7) / comb(336, 7), rel=1e-3)
+    # Peak group: P[X ≥ 7] for 7 marks among 336 values, 70 of them at peak hours.
+    assert e.evidence["p_group"] == pytest.approx(comb(70, 7) / comb(336, 7), rel=1e-3)
+    # Version 2 (issue 4) also tests each hour of the day: hour 2 holds all 7 marks in its 14
+    # values, P[X ≥ 7] = C(14,7) / C(336,7); every hour is judged (mean loads 132.5–152.5, none
+    # 5 % under their mean 136.25), so ×24; two tests ran, so p = 2 · 24 · C(14,7) / C(336,7)
+    # (version 1 reported the peak group's p, 1.33e-5).
+    assert e.evidence["test"] == "hour_of_day"
+    assert (e.evidence["hour_utc"], e.evidence["n_at_hour"], e.evidence["hours_judged"]) == (
+        2,
+        14,
+        24,
+    )
+    assert e.evidence["p_value"] == pytest.approx(48 * comb(14, 7) / comb(336, 7), rel=1e-3)
+    assert (e.start, e.end) == (t[2], t[6 * 24 + 2])  # the first and the last mark at 02 h
     # grouped by load instead (too few days for peak hours): the marks are on low-load days
     assert marks_at_high_load(t, flags, load=load, min_days=15) == []

@@ -199,12 +199,47 @@ def test_a_decoupled_pollutant_no_longer_follows_the_load(profile, seed):
 
 def test_maintenance_flags_at_peak_hours():
     model, series, inj, inside = injected(Problem.PEAK_MAINTENANCE)
-    assert inj.start.hour in PEAK_HOURS
+    assert inj.start.hour in model.peak_hours() == PEAK_HOURS
+    assert inj.parameters["peak_hours"] == list(PEAK_HOURS)
     flag, name = inj.parameters["flag"], inj.pollutant
     for minute in inside:
         reported, clean = series.reported(minute), model.sample(minute)
         assert reported.flags[name] == flag in "MC"
         assert reported.values[name] == pytest.approx(1.6 * clean.values[name])
+
+
+SHIFT = FacilityProfile(13, "62010000000013", "cems", ("so2", "flow"), "food")
+
+
+@pytest.mark.parametrize(
+    ("profile", "expected"),
+    [
+        # Hourly means of DAY_SHAPE (the mean of its two ends): 10 h (0.9 + 1.0) / 2 and
+        # 19 h (1.0 + 0.9) / 2 are 0.95, 18 h 0.9, then 9 h and 11 h tie at 0.8 (the earlier).
+        (CEMS, (9, 10, 18, 19)),
+        # A day shift runs 08–19 h (20 h is the shutdown): the same four hours are all inside.
+        (SHIFT, (9, 10, 18, 19)),
+        # 0.8 cos(2π(h + ½ − 11)/24) + 0.2 cos(2π(h + ½ − 9)/12) at mid-hour: 10 h 0.935,
+        # 9 h 0.932, 11 h 0.845, 8 h 0.828 (then 12 h 0.687); 19 h −0.346, 20 h −0.441.
+        (WATER, (8, 9, 10, 11)),
+    ],
+)
+def test_each_facility_has_its_own_peak_hours_while_it_runs(profile, expected):
+    assert SignalModel(profile, 1).peak_hours() == expected
+
+
+def test_peak_marks_are_not_put_on_a_stopped_plant():
+    model = SignalModel(SHIFT, 1)
+    start = T0 + timedelta(hours=19)  # Monday 19:00, then Sunday 19:00 is six days later
+    inj = Injection(Problem.PEAK_MAINTENANCE, start, start + timedelta(days=7), "so2",
+                    {"flag": "M", "value_factor": 1.6, "hours": [19, 20]})  # fmt: skip
+    series = FacilitySeries(model, [inj])
+    monday_19, monday_20 = minute_of(start) + 30, minute_of(start) + 60 + 45
+    sunday_19 = minute_of(start) + 6 * DAY + 30
+    assert series.reported(monday_19).flags["so2"] == "M"  # running: marked
+    assert model.sample(monday_20).flags["so2"] == "F"  # 20:30 on: stopped, left as it is
+    assert series.reported(monday_20) == model.sample(monday_20)
+    assert series.reported(sunday_19) == model.sample(sunday_19)
 
 
 def test_a_backdated_rewrite_is_sent_later_with_other_values():

@@ -83,8 +83,12 @@ SIMULATION_LIMITS: dict[str, float] = {
 }  # fmt: skip
 # =================================================================================================
 
-PEAK_HOURS = (10, 11, 19, 20)
-"""Beijing hours at which maintenance flags are suspicious (load and discharge peaks)."""
+PEAK_HOURS = (9, 10, 18, 19)
+"""Beijing hours at which maintenance flags are suspicious for a continuous stack plant (its
+load peaks); each facility's own are :meth:`SignalModel.peak_hours` (a shift plant's while it
+runs, a water outlet's discharge peak 08–11 h). Until 2026-11-29 every facility used
+(10, 11, 19, 20): hour 20 is a shift plant's shutdown (marks there are at low load and F) and
+19–20 h are below a water outlet's mean flow, so the injection did not put marks at the peak."""
 _BUNCH = stream_id("bunched")
 _ALIGN = 10  # minutes: windows start and end on 10-minute boundaries
 _BJ_MINUTES = 480  # Beijing is UTC+8
@@ -189,6 +193,8 @@ def apply(injection: Injection, sample: Sample, model: SignalModel) -> Sample | 
         flags[name] = "N"
     elif kind is Problem.PEAK_MAINTENANCE:
         if "hours" in par and ((sample.minute + _BJ_MINUTES) % 1440) // 60 not in par["hours"]:
+            return sample
+        if sample.phase is Phase.OFF:  # a stopped plant (flag F) has nothing to hide
             return sample
         values[name] *= par["value_factor"]
         flags[name] = par["flag"]
@@ -328,7 +334,8 @@ def _place(
     begin = _align(slot_start + timedelta(minutes=rng.uniform(0, slot - length)), up=True)
     finish = max(begin + timedelta(minutes=_ALIGN), _align(begin + timedelta(minutes=length)))
     if kind is Problem.PEAK_MAINTENANCE:
-        begin = _peak_start(slot_start, slot_end) or _peak_start(*span)
+        peak = model.peak_hours()
+        begin = _peak_start(slot_start, slot_end, peak) or _peak_start(*span, peak)
         if begin is None:
             return None
         finish = min(begin + timedelta(minutes=max(30.0, length)), begin + timedelta(hours=2))
@@ -391,9 +398,10 @@ def _make(
     elif kind is Problem.DECOUPLED:
         pollutant = rng.choice(coupled) if coupled else pollutant
     elif kind is Problem.PEAK_MAINTENANCE:
-        par = {"flag": rng.choice("MC"), "value_factor": 1.6, "peak_hours": list(PEAK_HOURS)}
+        peak = model.peak_hours()
+        par = {"flag": rng.choice("MC"), "value_factor": 1.6, "peak_hours": list(peak)}
         if finish - begin > timedelta(hours=24):  # a practice: marks at peak hours every day
-            par["hours"] = sorted(rng.sample(PEAK_HOURS, rng.randint(1, 2)))
+            par["hours"] = sorted(rng.sample(peak, rng.randint(1, 2)))
     elif kind is Problem.BACKDATED:
         room = max(1.0, (span[1] - finish).total_seconds() / 60 - 1)
         delay = min(
@@ -410,11 +418,11 @@ def _make(
     return Injection(kind, begin, finish, pollutant, par)
 
 
-def _peak_start(start: datetime, end: datetime) -> datetime | None:
-    """The first peak hour that begins in ``[start, end)``."""
+def _peak_start(start: datetime, end: datetime, peak: tuple[int, ...]) -> datetime | None:
+    """The first of the ``peak`` hours (Beijing) that begins in ``[start, end)``."""
     moment = start.astimezone(BEIJING).replace(minute=0, second=0, microsecond=0)
     while moment < end:
-        if moment >= start and moment.hour in PEAK_HOURS:
+        if moment >= start and moment.hour in peak:
             return moment
         moment += timedelta(hours=1)
     return None

@@ -151,9 +151,7 @@ class SignalModel:
         cycle = (1 - f) * p.DAY_SHAPE[h] + f * p.DAY_SHAPE[(h + 1) % 24]
         weekend = (local // 1440 + 3) % 7 >= 5
         if not self.gas:
-            cycle = 0.8 * math.cos(2 * math.pi * (hour - 11) / 24) + 0.2 * math.cos(
-                2 * math.pi * (hour - 9) / 12
-            )
+            cycle = _water_cycle(hour)
             slow = 0.05 * smooth(self.seed, _LOAD, minute, 360)
             return max(0.2, 1.0 + self.diurnal * cycle - (0.03 if weekend else 0.0) + slow)
         s6, s1, s24 = p.LOAD_NOISE
@@ -164,6 +162,21 @@ class SignalModel:
         )
         level = self.load_mean + self.diurnal * cycle - (0.03 if weekend else 0.0) + noise
         return min(1.0, max(p.LOAD_MIN, level))
+
+    def peak_hours(self, count: int = 4) -> tuple[int, ...]:
+        """The ``count`` Beijing hours of the day with the highest usual driver while running.
+
+        The deterministic daily cycle only (no noise, no weekend), averaged over each hour: a
+        stack's ``DAY_SHAPE`` (the mean of its two ends), a water outlet's flow cycle at mid-hour;
+        for a shift plant only the hours it runs (08–19 h). Stack plants: 9, 10, 18, 19 h; water
+        outlets: 8–11 h. Ties go to the earlier hour.
+        """
+        if not self.gas:
+            shape = [_water_cycle(h + 0.5) for h in range(24)]
+        else:
+            shape = [(p.DAY_SHAPE[h] + p.DAY_SHAPE[(h + 1) % 24]) / 2 for h in range(24)]
+        hours = [h for h in range(24) if self.plant.continuous or 8 <= h < 20]
+        return tuple(sorted(sorted(hours, key=lambda h: -shape[h])[:count]))
 
     def _schedule(self, local: int) -> tuple[Phase, int]:
         day, in_day = divmod(local, 1440)
@@ -285,6 +298,13 @@ class SignalModel:
             for name, value in values.items()
             if name != "o2" and (row := factor_for(name, True)) and row.unit == "mg/m3"
         }
+
+
+def _water_cycle(hour: float) -> float:
+    """A water outlet's daily flow shape at a Beijing hour (peak late morning, trough at night)."""
+    return 0.8 * math.cos(2 * math.pi * (hour - 11) / 24) + 0.2 * math.cos(
+        2 * math.pi * (hour - 9) / 12
+    )
 
 
 def _clamp(name: str, value: float) -> float:
