@@ -26,9 +26,17 @@ Three measurements, all pure (no database, no TCP):
 * Limits on simulated data: ``SIMULATION_LIMITS`` (the simulator's own), on **measured** values
   (the injections are defined on measured values; the runner would judge converted values against
   the rule book's limits).
-* Limits on real data (foreign plants, no Chinese limit applies): the series' own 99.5th
-  percentile (``REAL_LIMIT_QUANTILE``), used by ``exceedance``, ``bunching_under_limit`` and
-  ``marking_hides_exceedance``. By construction ~0.5 % of values are "above the limit".
+* Limits on real data (foreign plants, no Chinese limit applies): a stand-in, the **highest
+  value of a reference period** of the same series, and only the data after that period are
+  counted: the turbine's highest hourly value of ``REFERENCE_YEAR`` (2011; 2012–2015 counted),
+  the water analyzers' highest minute value of the first ``REFERENCE_DAYS`` (30) days with
+  labelled EVENT minutes left out. Used by ``exceedance``, ``bunching_under_limit`` and
+  ``marking_hides_exceedance``. An "exceedance" there is a value above anything the plant showed
+  in the reference period: it measures the stand-in, not the rule (which judges a given limit
+  exactly). Published limits were weighed and not used: GB 13223-2011's gas-turbine NOx limit
+  (50 mg/m³ at 15 % O2; the turbine's O2 basis is not published) is exceeded by 87–99 % of its
+  hours, and GB 5749's pH ≤ 8.5 by 11 % of the water's hours (German water; the German
+  Trinkwasserverordnung allows pH 6.5–9.5); see docs/detectors.md, "Measured quality and speed".
 * Receive times on simulated hourly data: end of the hour + 30 s (the device sends each period
   when it ends), shifted by the device clock's offset during a ``clock_drift`` injection.
   Real data have no receive times (the runner offers ``received_at`` only for device data).
@@ -38,7 +46,7 @@ Three measurements, all pure (no database, no TCP):
 
 Run: .venv/bin/python bench/screening_eval.py [--facilities N] [--days D] [--seed S]
      [--share F] [--workers W] [--no-real] [--no-minute]
-Defaults (20 facilities × 30 days, 2 workers) take about 2 minutes on 2 cores. The windowed
+Defaults (40 facilities × 36 days, 2 workers) take about 2–5 minutes on 2 shared cores. The windowed
 rules need ≥ 24 days of hourly data (``min_windows`` = 24 windows of 24 h), so keep D ≥ 30.
 """
 
@@ -379,20 +387,15 @@ def real_turbine() -> tuple[float, Counter[str], int]:
     return days, per_rule, len(files) - 1
 
 
-def real_water() -> tuple[float, Counter[str], Counter[str]]:
-    """Episodes per rule on the GECCO water analyzers after the first 30 days: (facility-days,
-    false, on EVENTs). Hourly means for every rule but the minute rules, which judge the
-    minute series; "limit" = the highest non-EVENT minute value of the first 30 days."""
+WATER_PARAMS = {"tp": "Tp", "cl": "Cl", "ph": "pH", "redox": "Redox", "conductivity": "Leit",
+                "turbidity": "Trueb", "cl_2": "Cl_2"}  # fmt: skip
+
+
+def read_water() -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    """The GECCO file on a regular minute grid: (grid, parameter → values, EVENT, flow Fm)."""
     with (REAL / "gecco_water_quality_waterDataTraining.csv").open() as fh:
         rows = list(csv.DictReader(fh))
     t = np.array([r["Time"].replace(" ", "T") for r in rows], dtype="datetime64[s]")
-    event = np.array([r["EVENT"] == "True" for r in rows])
-
-    def col(name: str) -> np.ndarray:
-        return np.array([float(r[name]) if r[name] not in ("", "NA") else np.nan for r in rows])
-
-    params = {"tp": "Tp", "cl": "Cl", "ph": "pH", "redox": "Redox", "conductivity": "Leit",
-              "turbidity": "Trueb", "cl_2": "Cl_2"}  # fmt: skip
     grid = np.arange(t[0], t[-1] + MINUTE, MINUTE)
     idx = ((t - t[0]) // MINUTE).astype(int)
 
@@ -401,8 +404,19 @@ def real_water() -> tuple[float, Counter[str], Counter[str]]:
         out[idx] = x
         return out
 
-    ev = on_grid(event, False)
-    load_m = on_grid(col("Fm"))
+    def col(name: str) -> np.ndarray:
+        return np.array([float(r[name]) if r[name] not in ("", "NA") else np.nan for r in rows])
+
+    event = on_grid(np.array([r["EVENT"] == "True" for r in rows]), False)
+    values = {p: on_grid(col(c)) for p, c in WATER_PARAMS.items()}
+    return grid, values, event, on_grid(col("Fm"))
+
+
+def real_water() -> tuple[float, Counter[str], Counter[str]]:
+    """Episodes per rule on the GECCO water analyzers after the first 30 days: (facility-days,
+    false, on EVENTs). Hourly means for every rule but the minute rules, which judge the
+    minute series; "limit" = the highest non-EVENT minute value of the first 30 days."""
+    grid, columns, ev, load_m = read_water()
     h = grid.size // 60
     hours = grid[: h * 60 : 60]
     with np.errstate(invalid="ignore"):
@@ -412,8 +426,7 @@ def real_water() -> tuple[float, Counter[str], Counter[str]]:
     days = float((grid[-1] - cut) / np.timedelta64(1, "D"))
     false_: Counter[str] = Counter()
     on_event: Counter[str] = Counter()
-    for p, c in params.items():
-        minute_v = on_grid(col(c))
+    for p, minute_v in columns.items():
         reference = minute_v[(grid < cut) & ~ev]
         limit = float(np.nanmax(reference))
         with np.errstate(invalid="ignore"):
@@ -436,6 +449,43 @@ def real_water() -> tuple[float, Counter[str], Counter[str]]:
                 hit = ev_starts[(ev_starts >= start) & (ev_starts <= end)]
                 (on_event if hit.size else false_)[rule_id] += 1
     return days, false_, on_event
+
+
+STUCK_HOURS = (6, 12, 18, 24, 30)  # the simulator's constant_value lasts 6–30 h
+STUCK_EVERY = np.timedelta64(53, "h")  # one injection per 53 h: every hour of the day in turn
+
+
+def real_water_stuck(tuning: dict[str, Any] | None = None) -> dict[str, Counter[int]]:
+    """Frozen analyzers injected into the real water minute series, one at a time.
+
+    From the end of the reference period, every ``STUCK_EVERY`` an analyzer freezes on its last
+    valid value for ``STUCK_HOURS`` in turn (missing minutes stay missing); ``constant_run`` is
+    run on the whole minute series as the bench runs it. Returns parameter → Counter of
+    ``hours`` (injected, key h) and ``-hours`` (caught, key −h).
+    """
+    grid, columns, _ev, _load = read_water()
+    cut = grid[0] + np.timedelta64(REFERENCE_DAYS, "D")
+    rule = DETECTORS["constant_run"]
+    out: dict[str, Counter[int]] = {}
+    for p, v in columns.items():
+        count: Counter[int] = Counter()
+        starts = np.arange(cut + np.timedelta64(12, "h"), grid[-1], STUCK_EVERY)
+        for k, start in enumerate(starts):
+            hours = STUCK_HOURS[k % len(STUCK_HOURS)]
+            a = int((start - grid[0]) // MINUTE)
+            b = min(a + hours * 60, grid.size)
+            before = v[:a][np.isfinite(v[:a])]
+            if b - a < hours * 60 or not before.size or not np.isfinite(v[a:b]).any():
+                continue
+            x = v.copy()
+            x[a:b] = np.where(np.isfinite(v[a:b]), before[-1], np.nan)
+            keep = np.isfinite(x)
+            eps = rule(grid[keep], x[keep], np.full(int(keep.sum()), "N"), pollutant=p,
+                       **(tuning or {}))  # fmt: skip
+            count[hours] += 1
+            count[-hours] += any(e.start < grid[b - 1] and e.end >= grid[a] for e in eps)
+        out[p] = count
+    return out
 
 
 # --- report ----------------------------------------------------------------------------------
@@ -546,6 +596,16 @@ def main() -> None:
         f"{tot[1]} / {100 * tot[1] / w_days:.2f} [{sum(w_event.values())}]",
     )
     console.print(t3)
+    t4 = Table(title="Frozen analyzer injected into the real water minute series (one at a time): "
+                     "caught / injected by duration, constant_run as registered [version 1 guard "
+                     "only]")  # fmt: skip
+    t4.add_column("parameter")
+    for hours in STUCK_HOURS:
+        t4.add_column(f"{hours} h", justify="right")
+    now, v1 = real_water_stuck(), real_water_stuck({"tail_runs": None})
+    for p, count in now.items():
+        t4.add_row(p, *(f"{count[-h]}/{count[h]} [{v1[p][-h]}]" for h in STUCK_HOURS))
+    console.print(t4)
     console.print(
         f"real data: {time.perf_counter() - t1:.1f} s; total {time.perf_counter() - t0:.1f} s"
     )

@@ -24,6 +24,9 @@ def test_it_reports_six_identical_hourly_values() -> None:
         "last": "2026-01-05T06:00:00Z",
         "share_repeated": 0.0,  # no other repeated pair in the series
         "min_equal": 4,  # min_count − 1
+        "longest_other_run": 1,  # every other value differs from its neighbours
+        "step_share": 0.5,  # moves 1.9 and 2.8: the commonest size is 1 of the 2 moves
+        "own_tail": False,  # no other run: the own-history guard cannot apply
     }
     assert e.score == 5.0
     assert e.severity is Severity.WARNING

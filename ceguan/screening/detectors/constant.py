@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.typing import ArrayLike
 
@@ -9,7 +11,10 @@ from ceguan.screening.detectors._common import (
     HJ212_2017,
     STATISTICAL,
     VALID_FLAGS,
+    Bools,
     Duration,
+    Floats,
+    Index,
     as_flags,
     as_times,
     as_values,
@@ -24,8 +29,51 @@ from ceguan.screening.episode import Episode, Severity
 from ceguan.screening.registry import register
 
 RULE_ID = "constant_run"
-VERSION = 1
+VERSION = 2  # 2: the own-history tail guard (issue 4: coarse quiet analyzers on real data)
 FOUR_HOURS = np.timedelta64(4, "h")
+
+
+def tail_need(others: Index, tail_runs: int, alpha: float) -> float | None:
+    """Equalities a run needs to be rare among the series' other runs (None: too few of them).
+
+    ``others``: equalities of the other runs of the series (runs of ≥ 1 equality; only the
+    ``tail_runs + 1`` longest matter). The ``tail_runs`` longest are taken as the tail above
+    ``u``, the next longest; their excesses over ``u`` are fitted by an exponential distribution
+    of scale ``μ = median / ln 2`` (the median resists one earlier fault in the tail), which
+    expects ``tail_runs · exp(−x / μ)`` runs longer than ``u + x``; this is at most ``alpha``
+    from ``x = μ · ln(tail_runs / alpha)``.
+
+    >>> tail_need(np.array([1, 1, 2, 3, 10, 12, 14, 20]), 4, 0.01)  # u = 3, median excess 10
+    89.43...
+    """
+    if others.size <= tail_runs:
+        return None
+    top = np.sort(others)[::-1][: tail_runs + 1]
+    u = float(top[tail_runs])
+    scale = float(np.median(top[:tail_runs] - u)) / math.log(2.0)
+    return u + scale * math.log(tail_runs / alpha)
+
+
+def step_share(x: Floats, pairs: Bools) -> float:
+    """Share of the series' moves that are of their most common size (a measure of coarseness).
+
+    Over the judged consecutive pairs that differ, ``|x[k] − x[k−1]|`` (to 1e-9 of the series'
+    magnitude); NaN when nothing moves. A coarse analyzer on a quiet process moves one or a few
+    steps at a time (a 0.1 °C thermometer steps by 0.1: share near 1; a 1 µS/cm conductivity
+    meter by 1–4 µS/cm: 0.38); a full-resolution series rarely moves by the same amount twice
+    (share near 0).
+
+    >>> round(step_share(np.array([4.6, 4.7, 4.7, 4.6, 4.8, 4.8]), np.ones(5, bool)), 4)
+    0.6667
+    """
+    moves = np.abs(np.diff(x))[pairs]
+    moves = moves[moves > 0]
+    if not moves.size:
+        return float("nan")
+    # Round away floating-point noise (4.7 − 4.6 ≠ 4.8 − 4.7): 1e-9 of the series' magnitude.
+    scale = 10.0 ** (np.floor(np.log10(np.max(np.abs(x[np.isfinite(x)])))) - 9)
+    _, counts = np.unique(np.round(moves / scale).astype(np.int64), return_counts=True)
+    return float(counts.max() / moves.size)
 
 
 @register(
@@ -47,6 +95,8 @@ def constant_run(
     floor: float = 0.0,
     judged_flags: tuple[str, ...] = VALID_FLAGS,
     alpha: float | None = 0.01,
+    tail_runs: int | None = 20,
+    coarse_share: float = 0.1,
 ) -> list[Episode]:
     """Runs of identical consecutive valid values, long in count and in time.
 
@@ -71,9 +121,20 @@ def constant_run(
         Flags of the values judged. A flat value under F (stopped), M, C or D is the state the
         device declared, not an anomaly.
     alpha : float or None, default 0.01
-        Resolution guard: the number of runs this long the series' own rate of repeated
-        values would give by chance; a run is reported only when it is longer than that
-        (None: no guard).
+        Chance guards: the number of runs this long the series' own behaviour would give by
+        chance; a run is reported only when it is longer than that (None: no guard).
+    tail_runs : int or None, default 20
+        Own-history guard (version 2): the longest ``tail_runs`` other runs of the series set
+        how long its flat stretches get on a quiet process; with fewer other runs (a series at
+        full resolution, a short history) only the repeat-rate guard applies [count]. None: no
+        such guard.
+    coarse_share : float, default 0.1
+        The own-history guard applies only to a coarse series: at least this share of its moves
+        are of its most common size (:func:`step_share`) [fraction]. A coarse analyzer moves by
+        one to a few steps of its resolution (GECCO drinking water: 0.33–1.0); a series at full
+        resolution spreads its moves over hundreds of sizes (share ≈ 0.8 · step / σ_Δ for normal
+        moves of sd σ_Δ, so 0.1 is σ_Δ ≈ 8 steps) and cannot be flat for hours on its own: its
+        other long runs are faults too, and only the repeat-rate guard applies.
 
     Returns
     -------
@@ -84,20 +145,33 @@ def constant_run(
     -----
     Values i … j form a run when every one is judged and ``x[k] == x[k−1]`` for k in i+1 … j
     (exact equality of the stored numbers). Reported when ``j − i + 1 ≥ min_count``,
-    ``t[j] − t[i] ≥ min_duration`` and ``x[i] > floor``. Rows missing from the arrays do not
-    break a run: the runner passes the series on its regular grid with NaN for missing values.
+    ``t[j] − t[i] ≥ min_duration``, ``x[i] > floor`` and the run's ``k = j − i`` equalities
+    reach ``min_equal``, the largest of ``min_count − 1`` and the two guards below.
 
-    Resolution guard: a device that reports to a coarse resolution (0.1 °C, 0.01 pH) repeats
-    values on a quiet process. With ``p`` = share of consecutive judged pairs that are equal and
-    ``m`` = number of judged pairs, both outside the run judged, a run of k equalities has
-    chance about ``m · p^k``; a run needs ``k ≥ log(alpha / m) / log(p)`` equalities
-    (``min_equal`` in the evidence). For a series at the usual three decimals ``p`` ≈ 0 and
-    ``min_count`` decides.
+    Repeat-rate guard (version 1): with ``p`` = share of consecutive judged pairs that are equal
+    and ``m`` = number of judged pairs, both outside the run judged (and, from version 2,
+    outside runs at or below ``floor``), a run of k equalities has chance about ``m · p^k`` if
+    pairs were independent: ``k ≥ log(alpha / m) / log(p)``.
+
+    Own-history guard (version 2): a coarse analyzer (0.1 °C, 1 µS/cm) on a quiet process does
+    not repeat values independently: it stays on one step for hours while the process drifts
+    by less than the step, so its runs are far longer than ``p`` predicts. The other runs of
+    the series (not the one judged, nor runs at or below ``floor``) show how long they get: the
+    excesses of the ``tail_runs`` longest over the next longest ``u`` are fitted by an
+    exponential tail of scale ``μ = median(excess) / ln 2``, and
+    ``k ≥ u + μ · ln(tail_runs / alpha)`` (at most ``alpha`` other runs that long expected;
+    :func:`tail_need`). The guard applies only when the series is coarse
+    (``step_share ≥ coarse_share``: it moves by a few steps of its resolution, so quantisation
+    explains its runs). A series at three decimals moves by ever different amounts:
+    its long runs are faults (an analyzer stuck every other day must not teach the rule that
+    stuck is normal) and ``min_count`` decides. A coarse analyzer stuck on one value is reported
+    when it is flat for longer than its own quiet stretches.
 
     References
     ----------
     环发〔2015〕175号《环境监测数据弄虚作假行为判定及处理办法》 art. 5 (data generated without
-    measurement).
+    measurement). Coles S. (2001), An Introduction to Statistical Modeling of Extreme Values,
+    Springer, §4.2 (threshold exceedances; an exponential tail is the shape-0 case).
 
     Examples
     --------
@@ -113,8 +187,10 @@ def constant_run(
     same = pairs & (v[1:] == v[:-1])
     starts, ends = runs(same)
     k = ends - starts + 1  # equalities in each run
-    others = np.maximum(int(pairs.sum()) - k, 1)
-    share = (int(same.sum()) - k) / others  # repeat rate of the rest of the series
+    quiet = v[starts] > floor  # runs at or below the floor (zeros) are left to zero_or_negative
+    floored = int(k[~quiet].sum())  # and say nothing of the series' resolution (version 2)
+    others = np.maximum(int(pairs.sum()) - floored - k, 1)
+    share = (int(same.sum()) - floored - k) / others  # repeat rate of the rest of the series
     min_equal = np.full(k.size, min_count - 1, dtype=np.int64)
     if alpha is not None:
         guarded = (share > 0.0) & (share < 1.0)
@@ -123,21 +199,44 @@ def constant_run(
         min_equal[guarded] = np.maximum(min_equal[guarded], np.ceil(need).astype(np.int64))
     ends = ends + 1  # a run of k equalities covers k + 1 values
     hours = hours_between(t, starts, ends)
-    keep = (k >= min_equal) & (hours >= seconds(min_duration) / 3600.0) & (v[starts] > floor)
+    long = (hours >= seconds(min_duration) / 3600.0) & quiet
+    candidates = np.flatnonzero(long & (k >= min_equal))  # few
+    coarse = float("nan")
+    if candidates.size and alpha is not None and tail_runs is not None:
+        coarse = step_share(v, pairs)
+    own = bool(coarse >= coarse_share)  # NaN (no guard, or nothing moves): not coarse
+    m = tail_runs or 0
+    top = np.sort(k[quiet])[::-1][: m + 2] if own else k[:0]  # the longest runs, sorted once
+    enough = own and int(quiet.sum()) - 1 > m
+    tail: dict[int, float | None] = {}
+    for i in candidates:
+        tail[i] = None
+        if enough and alpha is not None:
+            same_length = np.flatnonzero(top == k[i])  # leave the run judged out
+            rest = np.delete(top, same_length[0]) if same_length.size else top
+            tail[i] = need_i = tail_need(rest[: m + 1], m, alpha)
+            if need_i is not None:
+                min_equal[i] = max(int(min_equal[i]), math.ceil(need_i))
     episodes = []
-    for s, e, h, p, need in zip(
-        starts[keep], ends[keep], hours[keep], share[keep], min_equal[keep], strict=True
-    ):
+    for i in sorted(tail):
+        if k[i] < min_equal[i]:
+            continue
+        s, e = starts[i], ends[i]
         evidence = {
             "value": rounded(v[s]),
             "n_values": int(e - s + 1),
-            "duration_h": rounded(h, 3),
+            "duration_h": rounded(hours[i], 3),
             "first": at(t, s),
             "last": at(t, e),
-            "share_repeated": rounded(p, 4),
-            "min_equal": int(need),
+            "share_repeated": rounded(share[i], 4),
+            "min_equal": int(min_equal[i]),
+            "longest_other_run": int(np.delete(k, i)[np.delete(quiet, i)].max(initial=0)) + 1,
+            "step_share": None if np.isnan(coarse) else rounded(coarse, 4),
+            "own_tail": tail[i] is not None,
         }
         episodes.append(
-            Episode(RULE_ID, VERSION, pollutant, t[s], t[e], float(h), Severity.WARNING, evidence)
+            Episode(
+                RULE_ID, VERSION, pollutant, t[s], t[e], float(hours[i]), Severity.WARNING, evidence
+            )
         )
     return episodes

@@ -23,13 +23,26 @@ from ceguan.screening.episode import Episode, Severity
 from ceguan.screening.registry import register
 
 RULE_ID = "low_variance"
-VERSION = 1
+VERSION = 2  # 2: the own-spread test (issue 4: regimes of a real series are not faults)
+MAD_TO_SIGMA = 1.4826  # σ = 1.4826 · MAD for normal data
 
 
 def _rolling_cv(x: Floats, ok: np.ndarray, window: int, min_count: int) -> tuple[Floats, Floats]:
     mean, std = rolling_mean_std(x, ok, window, min_count)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(mean > 0, std / mean, np.nan), mean
+
+
+def own_log_spread(cv: Floats, others: np.ndarray, fewest: int) -> float:
+    """Robust sd (1.4826 · MAD) of ln cv over the ``others`` windows (NaN: fewer than ``fewest``).
+
+    >>> round(own_log_spread(np.exp(np.array([0.0, 0.1, 0.3, -0.2, 0.2])), np.ones(5, bool), 5), 4)
+    0.1483
+    """
+    logs = np.log(cv[others])
+    if logs.size < max(fewest, 1):
+        return np.nan
+    return float(MAD_TO_SIGMA * np.median(np.abs(logs - np.median(logs))))
 
 
 @register(
@@ -52,6 +65,7 @@ def low_variance(
     ratio: float = 0.25,
     min_windows: int = 24,
     min_valid_share: float = 0.75,
+    own_threshold: float | None = 4.0,
 ) -> list[Episode]:
     """Stretches where the rolling coefficient of variation is far below its reference.
 
@@ -78,6 +92,10 @@ def low_variance(
         Fewest consecutive smooth windows in a reported stretch [count].
     min_valid_share : float, default 0.75
         Share of valid values a window needs to be judged [fraction].
+    own_threshold : float or None, default 4.0
+        Version 2: a window must also lie this many of the series' own robust sd of ln cv below
+        the reference (the spread measured over the windows that do not pass the ratio test);
+        with fewer than ``min_windows`` such windows only the ratio applies. None: no such test.
 
     Returns
     -------
@@ -93,6 +111,15 @@ def low_variance(
     w = 24 and ratio 0.25 (variance ratio 1/16) a window this smooth by chance has
     ``P = P[χ²₂₃ < 23/16] < 10⁻¹²``, so a stretch of 24 of them is not noise. The series'
     own median is a weak reference when the whole series is smoothed: pass ``reference_cv``.
+
+    Own-spread test (version 2): real series are not stationary noise. A gas turbine's CO varies
+    4–7 times less for days at steady high load than over the year; its window CVs spread with
+    a robust sd of ln cv of 0.37–0.65 (χ² sampling alone gives about 1 / √(2 (w − 1)) = 0.15).
+    A window is too smooth only when also ``ln(reference) − ln(cv_k) ≥ own_threshold · s``,
+    with ``s = 1.4826 · MAD(ln cv)`` over the moving windows that fail the ratio test (the
+    series' own spread, outside what is judged). The simulator's series have s = 0.20–0.37, so
+    the ratio (ln 4 = 1.39) nearly always decides there; a series with regimes of smoothness
+    needs a stretch beyond them.
 
     References
     ----------
@@ -116,6 +143,12 @@ def low_variance(
         return []
     reference = float(np.median(cv[moving])) if reference_cv is None else float(reference_cv)
     smooth = moving & (cv < ratio * reference)
+    spread = np.nan
+    if own_threshold is not None and smooth.any():
+        spread = own_log_spread(cv, moving & ~smooth, min_windows)
+        if np.isfinite(spread):
+            with np.errstate(divide="ignore"):
+                smooth &= np.log(reference) - np.log(cv) >= own_threshold * spread
     if load is not None and smooth.any():
         q = as_values(load, t.size, "load")
         load_cv, _ = _rolling_cv(q, np.isfinite(q), window, need)
@@ -137,6 +170,7 @@ def low_variance(
             "reference": "own history" if reference_cv is None else "given",
             "ratio": ratio,
             "mean_level": rounded(np.median(mean[s : e + 1])),
+            "own_log_cv_sd": rounded(spread) if np.isfinite(spread) else None,
         }
         last = e + window - 1
         episodes.append(
