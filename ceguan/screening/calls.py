@@ -11,7 +11,7 @@ markings by operations records, and records each episode as a finding
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -20,6 +20,7 @@ import numpy as np
 
 from ceguan.screening import REGISTRY, DetectorNotInForce, DetectorSpec, spec_on
 from ceguan.screening.alarms import Finding, record_finding
+from ceguan.screening.episode import Episode
 from ceguan.screening.minute import MINUTE_RULES
 from ceguan.screening.operations import HOUR, marking_backing
 from ceguan.screening.phases import EXEMPT_RULES
@@ -40,6 +41,8 @@ class ScreenResult:
     unchanged: int = 0
     backed: int = 0
     """Episodes of ``marking_hides_exceedance`` whose marks are all backed (no alarm)."""
+    own_history: int = 0
+    """Minute series judged again over the series' own longer past (:func:`wants_own_history`)."""
     skipped: Counter[str] = field(default_factory=Counter)
     """Rule id → series it could not judge for want of an input (``exceedance: limit``)."""
 
@@ -105,10 +108,26 @@ def run_detectors(
             result.count(record_finding(facility_id, finding, now=now))
 
 
+#: A minute series and its load, as the runner loaded them.
+MinuteSeries = tuple[Series, Series | None]
+
+
 def run_minute_rules(
-    facility_id: int, one: Series, load: Series | None, now: datetime, result: ScreenResult
+    facility_id: int,
+    one: Series,
+    load: Series | None,
+    now: datetime,
+    result: ScreenResult,
+    *,
+    history: Callable[[], MinuteSeries | None] | None = None,
 ) -> None:
-    """The :data:`MINUTE_RULES` on a minute series (measured values), with their tuning."""
+    """The :data:`MINUTE_RULES` on a minute series (measured values), with their tuning.
+
+    ``history``: on an incremental run (only the recent minutes loaded), the same series over a
+    longer past, for a rule that judges a run against the series' own history
+    (:func:`wants_own_history`); it is judged again over that past and only its episodes that
+    reach the recent window are kept. Loaded only when such a run is found: rare, and costly.
+    """
     available, inputs = minute_inputs(one, load)
     day = beijing_day(datetime.fromisoformat(f"{one.times[-1]}+00:00"))
     for rule_id, tuning in MINUTE_RULES.items():
@@ -120,8 +139,32 @@ def run_minute_rules(
         if kwargs is None:
             result.skipped[f"{rule_id} (minute): {missing}"] += 1
             continue
-        for episode in spec(**kwargs, **tuning):
+        episodes, context = spec(**kwargs, **tuning), inputs
+        if history is not None and any(wants_own_history(spec, e) for e in episodes):
+            longer = history()
+            if longer is not None:
+                long_available, long_inputs = minute_inputs(*longer)
+                long_kwargs, _ = wire(spec, long_available)
+                if long_kwargs is not None:
+                    recent = one.times[0]
+                    episodes = [e for e in spec(**long_kwargs, **tuning) if e.end >= recent]
+                    context = long_inputs
+                    result.own_history += 1
+        for episode in episodes:
             result.episodes += 1
-            evidence, unverified = build_evidence(episode, inputs, False)
+            evidence, unverified = build_evidence(episode, context, False)
             finding = Finding(episode, spec.source, evidence, unverified)
             result.count(record_finding(facility_id, finding, now=now))
+
+
+def wants_own_history(spec: DetectorSpec, episode: Episode) -> bool:
+    """True for a ``constant_run`` episode on a coarse analyzer (``step_share`` at or above the
+    rule's ``coarse_share``): version 2 judges such a run against the series' own quiet
+    stretches, and a day or two of data holds one or two of them, not the weeks that tell a
+    quiet night from a frozen analyzer (docs/detectors.md, ``constant_run``)."""
+    share = episode.evidence.get("step_share")
+    return (
+        spec.rule_id == "constant_run"
+        and share is not None
+        and share >= spec.tuning.get("coarse_share", 1.0)
+    )
