@@ -30,6 +30,7 @@ class RawFrame(models.Model):
         null=True,
         blank=True,
         db_constraint=False,
+        db_index=False,  # rawframe_facility_time serves every read by facility
         related_name="+",
     )
     cn = models.CharField(_("命令编码"), max_length=8, blank=True)
@@ -68,6 +69,7 @@ class TelemetryValue(models.Model):
         verbose_name=_("设施"),
         on_delete=models.PROTECT,
         db_constraint=False,
+        db_index=False,  # the unique key (facility, kind, data time …) serves every read
         related_name="+",
     )
     pollutant = models.CharField(_("监测因子"), max_length=24)
