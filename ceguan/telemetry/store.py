@@ -100,6 +100,7 @@ _STORED, _DUPLICATE, _REVISION, _OTHER = (
     FrameOutcome.OTHER.value,
 )  # fmt: skip
 _CURRENT = 5  # index of "current" in store_sql.VALUE_COLUMNS
+_FRAME_ID = 13  # index of "frame_id" in store_sql.VALUE_COLUMNS
 
 
 def _wanted(frames: Sequence[IncomingFrame]) -> set[tuple[int, str, datetime]]:
@@ -189,14 +190,58 @@ def preview_frames(frames: Sequence[IncomingFrame]) -> list[WriteResult]:
     return _plan(frames, [0] * len(frames))[1]
 
 
+@dataclass(slots=True)
+class PreparedBatch:
+    """A batch decided against the values stored when it was read, rows ready to write.
+
+    Until :func:`write_prepared` the raw frames are numbered by their place in the batch
+    (``frame_id`` of the results and of the rows); they get their ids when written.
+    """
+
+    frames: Sequence[IncomingFrame]
+    frame_rows: list[list[object]]
+    value_rows: list[list[object]]
+    superseded: list[tuple[int, datetime]]
+    results: list[WriteResult]
+
+
+def prepare_frames(frames: Sequence[IncomingFrame]) -> PreparedBatch:
+    """Read the stored values a batch touches, decide every frame and value, build the rows.
+
+    Writes nothing and needs no transaction: the receiver prepares a batch before its turn at
+    writing (:mod:`ceguan.telemetry.receiver.sqlite_writer`), so that the turn covers only the
+    writes. What was read may be outdated by then only if another writer stored one of the
+    same values meanwhile; the values' unique key then refuses the batch (``IntegrityError``)
+    and the caller decides it again (:func:`write_frames`).
+    """
+    plan, results = _plan(frames, range(len(frames)))
+    return PreparedBatch(
+        frames,
+        store_sql.storable_frames(plan.frames),
+        store_sql.storable_values(plan.values),
+        plan.superseded,
+        results,
+    )
+
+
+def write_prepared(prepared: PreparedBatch) -> list[WriteResult]:
+    """Write a prepared batch in the caller's transaction; its raw frames get their ids."""
+    ids = store_sql.allocate_frame_ids(len(prepared.frames))
+    for row in prepared.frame_rows:
+        row[0] = ids[row[0]]  # type: ignore[call-overload]
+    for row in prepared.value_rows:
+        row[_FRAME_ID] = ids[row[_FRAME_ID]]  # type: ignore[call-overload]
+    for result in prepared.results:
+        result.frame_id = ids[result.frame_id]
+    store_sql.insert_frames(prepared.frame_rows)
+    store_sql.supersede(prepared.superseded)
+    store_sql.insert_values(prepared.value_rows)
+    return prepared.results
+
+
 def write_frames(frames: Sequence[IncomingFrame]) -> list[WriteResult]:
     """Store a batch of frames in one transaction and say what happened to each."""
     if not frames:
         return []
     with transaction.atomic():
-        frame_ids = store_sql.allocate_frame_ids(len(frames))
-        plan, results = _plan(frames, frame_ids)
-        store_sql.insert_frames(plan.frames)
-        store_sql.supersede(plan.superseded)
-        store_sql.insert_values(plan.values)
-    return results
+        return write_prepared(prepare_frames(frames))

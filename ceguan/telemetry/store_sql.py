@@ -193,28 +193,51 @@ def allocate_frame_ids(count: int) -> list[int]:
         return list(range(start, start + count))
 
 
-def insert_frames(rows: Sequence[tuple[object, ...]]) -> None:
-    """Append raw frames (columns :data:`FRAME_COLUMNS`)."""
-    _insert(FRAME_TABLE, FRAME_COLUMNS, FRAME_TYPES, rows, times=(1,))
+def storable_frames(rows: Iterable[tuple[object, ...]]) -> list[list[object]]:
+    """Raw-frame rows (columns :data:`FRAME_COLUMNS`) as :func:`insert_frames` takes them."""
+    return _storable(rows, (1,))
 
 
-def insert_values(rows: Sequence[tuple[object, ...]]) -> None:
-    """Append values (columns :data:`VALUE_COLUMNS`; ids from the database)."""
-    _insert(VALUE_TABLE, VALUE_COLUMNS, VALUE_TYPES, rows, times=(3, 14))
+def storable_values(rows: Iterable[tuple[object, ...]]) -> list[list[object]]:
+    """Value rows (columns :data:`VALUE_COLUMNS`) as :func:`insert_values` takes them."""
+    return _storable(rows, (3, 14))
+
+
+def _storable(rows: Iterable[tuple[object, ...]], times: tuple[int, ...]) -> list[list[object]]:
+    """Lists (ids are filled in later); on SQLite with the datetimes as its stored text."""
+    if _is_postgresql():
+        return [list(row) for row in rows]
+    return _sqlite_rows(rows, times)
+
+
+def insert_frames(rows: Sequence[Sequence[object]]) -> None:
+    """Append raw frames (rows from :func:`storable_frames`)."""
+    _insert(FRAME_TABLE, FRAME_COLUMNS, FRAME_TYPES, rows)
+
+
+def insert_values(rows: Sequence[Sequence[object]]) -> None:
+    """Append values (rows from :func:`storable_values`; value ids from the database)."""
+    _insert(VALUE_TABLE, VALUE_COLUMNS, VALUE_TYPES, rows)
 
 
 def _insert(
     table: str,
     columns: Sequence[str],
     types: Sequence[str],
-    rows: Sequence[tuple[object, ...]],
-    *,
-    times: tuple[int, ...],
+    rows: Sequence[Sequence[object]],
 ) -> None:
     if not rows:
         return
     names = ", ".join(f'"{c}"' for c in columns)
     log_statement(f'INSERT INTO "{table}" ({names}) …')
+    # Django's exceptions (IntegrityError …) for the raw connection's, as for its own cursors.
+    with connection.wrap_database_errors:
+        _insert_raw(table, names, types, rows)
+
+
+def _insert_raw(
+    table: str, names: str, types: Sequence[str], rows: Sequence[Sequence[object]]
+) -> None:
     if _is_postgresql():
         import psycopg
 
@@ -226,10 +249,10 @@ def _insert(
             for row in rows:
                 copy.write_row(row)
         return
-    marks = ", ".join("?" * len(columns))
+    marks = ", ".join("?" * len(types))
     _raw().executemany(  # type: ignore[attr-defined]
         f'INSERT INTO "{table}" ({names}) VALUES ({marks})',  # noqa: S608
-        _sqlite_rows(rows, times),
+        rows,
     )
 
 

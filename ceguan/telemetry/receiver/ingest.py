@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from ceguan.hj212 import (
     REPLY_COMMANDS,
@@ -46,7 +46,13 @@ from ceguan.telemetry.receiver.policy import (
     Policy,
 )
 from ceguan.telemetry.receiver.values import KIND_OF_CN, PROTOCOL_CODES, values_of
-from ceguan.telemetry.store import IncomingFrame, WriteResult, write_frames
+from ceguan.telemetry.store import (
+    IncomingFrame,
+    WriteResult,
+    prepare_frames,
+    write_frames,
+    write_prepared,
+)
 
 log = logging.getLogger("ceguan.telemetry.receiver")
 
@@ -154,13 +160,31 @@ def ingest_batch(
         matched = answers.apply_answer(command, w.frame.cn, w.payload, w.frame.received_at)
         if matched and w.frame.cn not in KIND_OF_CN:
             w.frame.outcome = FrameOutcome.ANSWER
-    with turn(), transaction.atomic():
-        results = write_frames([w.frame for w in work])
-        link_deltas, sightings = _tally(work, results)
-        links.upsert_links(link_deltas)
-        links.upsert_unregistered(sightings)
-        answers.save_commands(commands.values())
+    frames = [w.frame for w in work]
+    prepared = prepare_frames(frames)  # before the turn: it covers the writes only
+    with turn():
+        try:
+            with transaction.atomic():
+                results = write_prepared(prepared)
+                _write_rest(work, results, commands)
+        except IntegrityError:
+            # Another writer stored one of these values after they were read (a device that
+            # reconnected to another receiver): decide the batch again, holding the turn.
+            log.info("batch of %d frames raced another writer; deciding it again", len(frames))
+            with transaction.atomic():
+                results = write_frames(frames)
+                _write_rest(work, results, commands)
     return [_outcome(w, r) for w, r in zip(work, results, strict=True)]
+
+
+def _write_rest(
+    work: list[_Work], results: list[WriteResult], commands: dict[str, answers.OpenCommand]
+) -> None:
+    """The batch's link counters, unregistered devices and command answers (same transaction)."""
+    link_deltas, sightings = _tally(work, results)
+    links.upsert_links(link_deltas)
+    links.upsert_unregistered(sightings)
+    answers.save_commands(commands.values())
 
 
 def _classify(
