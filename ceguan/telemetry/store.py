@@ -203,6 +203,7 @@ class PreparedBatch:
     value_rows: list[list[object]]
     superseded: list[tuple[int, datetime]]
     results: list[WriteResult]
+    written: bool = False
 
 
 def prepare_frames(frames: Sequence[IncomingFrame]) -> PreparedBatch:
@@ -225,7 +226,13 @@ def prepare_frames(frames: Sequence[IncomingFrame]) -> PreparedBatch:
 
 
 def write_prepared(prepared: PreparedBatch) -> list[WriteResult]:
-    """Write a prepared batch in the caller's transaction; its raw frames get their ids."""
+    """Write a prepared batch in the caller's transaction; its raw frames get their ids.
+
+    Once: after a failed attempt (``IntegrityError``) decide the frames again.
+    """
+    if prepared.written:
+        raise ValueError("a prepared batch is written once; prepare its frames again")
+    prepared.written = True
     ids = store_sql.allocate_frame_ids(len(prepared.frames))
     for row in prepared.frame_rows:
         row[0] = ids[row[0]]  # type: ignore[call-overload]

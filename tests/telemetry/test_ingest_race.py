@@ -50,6 +50,8 @@ def test_a_prepared_batch_is_refused_when_its_values_were_stored_meanwhile(facil
     with pytest.raises(IntegrityError), transaction.atomic():
         write_prepared(prepared)
     assert TelemetryValue.objects.filter(facility=facility).count() == 1
+    with pytest.raises(ValueError, match="written once"):  # its frame ids are spent
+        write_prepared(prepared)
 
 
 @pytest.mark.parametrize(("other_avg", "outcome"), [(12.5, "duplicate"), (30.0, "revision")])
