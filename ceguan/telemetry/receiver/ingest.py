@@ -4,9 +4,12 @@ The TCP server is a thin adapter over :func:`ingest_batch` (style.md §9): it fr
 stream and calls this with many frames at once; tests, file uploads or another transport can call
 :func:`ingest_frame` with one. For each frame, in Python: envelope, CRC and header
 (:mod:`.examine`), then MN and PW against the registry (:mod:`.auth`, HJ 212-2017 Table 3), then
-its values (:mod:`.values`) and whether it answers a platform command (:mod:`.answers`). Then ONE
-transaction stores every frame of the batch (:func:`~ceguan.telemetry.store.write_frames`), the
-``FacilityLink`` counters, unregistered MNs and command answers. Only after it committed are the
+its values (:mod:`.values`) and whether it answers a platform command (:mod:`.answers`). The
+batch is decided against the stored values (:func:`~ceguan.telemetry.store.prepare_frames`), then
+ONE transaction, inside the writer's turn, stores every frame of the batch
+(:func:`~ceguan.telemetry.store.write_prepared`; decided again there if another writer stored one
+of its values meanwhile), the ``FacilityLink`` counters, unregistered MNs and command answers.
+Only after it committed are the
 replies built: the 9014 data answer when the upload set Flag bit A (HJ 212-2017 §6.3.3.2), 9013
 for a 1013 notification, or a 9011 whose ``QnRtn`` says why a frame was refused (Table 7).
 If the transaction fails this raises and nothing is answered: the devices resend (§6.2).
