@@ -99,7 +99,7 @@ class Checkpointer:
         self._thread.start()
 
     def stop(self) -> None:
-        """Stop and checkpoint what is left (the next process starts from a short log)."""
+        """Stop after a last ``PASSIVE`` checkpoint (other receivers may still be writing)."""
         self._stop.set()
         if self._thread.is_alive():
             self._thread.join()
@@ -127,14 +127,14 @@ class Checkpointer:
         try:
             while not self._stop.wait(self.every):
                 self._once(connection)
-            self._once(connection, final=True)
+            self._once(connection, final=True)  # what is left, without waiting for others
         finally:
             connection.close()
 
     def _once(self, connection: sqlite3.Connection, *, final: bool = False) -> None:
         try:
             in_log, _copied = self.checkpoint(connection)
-            if final or in_log > self.restart_pages:
+            if in_log > self.restart_pages and not final:  # a RESTART waits for other writers
                 self.checkpoint(connection, "RESTART")
         except sqlite3.Error as exc:  # locked past the timeout, disk full …: try again later
             log.warning("WAL checkpoint of %s failed: %s", self.database, exc)
