@@ -239,7 +239,13 @@ def test_a_small_fleet_against_the_real_receiver(lanzhou, tmp_path):
     assert {v.value[-4:] for v in versions.values()} == {"2005", "2017", "2025"}
 
     written = [json.loads(line) for line in labels.read_text().splitlines()]
-    assert {label["facility_id"] for label in written} == {f.pk for f in facilities}
+    # Every facility is injected (share 1), but a label is written only once the simulated clock
+    # reaches the injection's start, and in a span of two hours a facility's may not start: a
+    # copied-day practice begins at the next Beijing midnight, process incidents wait for the
+    # plant to run. What is drawn depends on the facility's id (the database's sequence: it
+    # differs between runs on PostgreSQL) and on the hour the test runs.
+    labelled = {label["facility_id"] for label in written}
+    assert labelled and labelled <= {f.pk for f in facilities}
     for label in written:
         assert set(label) == {
             "mn",
