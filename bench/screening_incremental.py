@@ -38,7 +38,8 @@ def admin(sql: str) -> None:
         conn.execute(sql)
 
 
-def make_facilities(n: int) -> list[Any]:
+def make_facilities(n: int, parameters: str = "so2,o2,flow") -> list[Any]:
+    """``n`` thermal-power air outlets in Lanzhou, each a CEMS sending ``parameters``."""
     from ceguan.core.validators import make_credit_code
     from ceguan.registry.models import Enterprise, Facility, Outlet, Region
 
@@ -53,7 +54,7 @@ def make_facilities(n: int) -> list[Any]:
         out.append(Facility.objects.create(
             outlet=outlet, kind="cems", mn=f"620100{i:08d}", device_password="123456",
             installed_on=date(2017, 3, 1), networked_on=date(2017, 4, 1),
-            accepted_on=date(2017, 6, 1), operation_mode="self", parameters="so2,o2,flow",
+            accepted_on=date(2017, 6, 1), operation_mode="self", parameters=parameters,
         ))  # fmt: skip
     return out
 

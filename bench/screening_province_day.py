@@ -26,7 +26,7 @@ from __future__ import annotations
 import argparse
 import os
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -68,25 +68,12 @@ def convert(c: np.ndarray, o2: np.ndarray) -> np.ndarray:
 
 
 def load_data(n: int, minutes: bool, console: Console) -> tuple[list[Any], float]:
-    from ceguan.core.validators import make_credit_code
-    from ceguan.registry.models import Enterprise, Facility, Outlet, Region
+    from screening_incremental import make_facilities  # bench/ is the script's folder
+
     from ceguan.telemetry.store import IncomingFrame, IncomingValue, write_frames
 
     t0 = time.perf_counter()
-    city = Region.objects.get(code="620100")
-    facilities = []
-    for i in range(n):
-        ent = Enterprise.objects.create(
-            name=f"基准企业{i}", credit_code=make_credit_code(f"91620100MA{i:07d}"), city=city,
-            industry="thermal_power", supervision_category="key_unit", list_year=2018,
-        )  # fmt: skip
-        outlet = Outlet.objects.create(enterprise=ent, code="DA001", medium="air")
-        facilities.append(Facility.objects.create(
-            outlet=outlet, kind="cems", mn=f"620100{i:08d}", device_password="123456",
-            installed_on=date(2017, 3, 1), networked_on=date(2017, 4, 1),
-            accepted_on=date(2017, 6, 1), operation_mode="self",
-            parameters=",".join(PARAMS),
-        ))  # fmt: skip
+    facilities = make_facilities(n, ",".join(PARAMS))
     batch: list[Any] = []
     written = 0
     for k, fac in enumerate(facilities):
