@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
+from django.core.management import CommandError, call_command
 
 from ceguan.telemetry.receiver.sqlite_writer import Checkpointer, WriteTurn, database_file
 from tests.telemetry.test_receiver_socket import (
@@ -51,6 +52,11 @@ def test_only_a_file_database_gets_a_turn_and_a_checkpointer(tmp_path):
     assert database_file({"NAME": "ceguan"}, "postgresql") is None
     with WriteTurn(None)():  # no file: nothing to take turns at
         pass
+
+
+def test_receive_refuses_a_process_count_below_one():
+    with pytest.raises(CommandError, match="--processes must be 1 or more, not 0"):
+        call_command("receive", "--processes=0")
 
 
 def test_a_second_writer_waits_for_the_turn_and_gets_it_on_release(tmp_path):

@@ -76,6 +76,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["processes"] < 1:
+            raise CommandError(f"--processes must be 1 or more, not {options['processes']}")
         overrides = {
             field: options[option]
             for option, field in OVERRIDES.items()
@@ -93,7 +95,7 @@ class Command(BaseCommand):
         if created:
             log.info("partitions created: %s", ", ".join(created))
         connections.close_all()  # the main thread needs no connection; the writer opens its own
-        processes = max(1, options["processes"])
+        processes = options["processes"]
         others: list[subprocess.Popen[bytes]] = []
 
         def ready(host: str, port: int) -> None:
