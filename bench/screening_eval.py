@@ -33,7 +33,10 @@ Three measurements, all pure (no database, no TCP):
   labelled EVENT minutes left out. Used by ``exceedance``, ``bunching_under_limit`` and
   ``marking_hides_exceedance``. An "exceedance" there is a value above anything the plant showed
   in the reference period: it measures the stand-in, not the rule (which judges a given limit
-  exactly). Published limits were weighed and not used: GB 13223-2011's gas-turbine NOx limit
+  exactly). Each such episode is checked to lie above its limit and is then shown apart
+  (:data:`STAND_IN`), beside the totals with and without it; an ``exceedance`` episode not above
+  its limit would be the rule's own false alarm and stays in the rule's row. Published limits
+  were weighed and not used: GB 13223-2011's gas-turbine NOx limit
   (50 mg/m³ at 15 % O2; the turbine's O2 basis is not published) is exceeded by 87–99 % of its
   hours, and GB 5749's pH ≤ 8.5 by 11 % of the water's hours (German water; the German
   Trinkwasserverordnung allows pH 6.5–9.5); see docs/detectors.md, "Measured quality and speed".
@@ -84,6 +87,9 @@ from ceguan.telemetry.simulator.signals import FacilityProfile, SignalModel, min
 REAL = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "real"
 REFERENCE_YEAR = 2011  # turbine: the year whose highest values set the stand-in limits
 REFERENCE_DAYS = 30  # water: the days whose highest values set them
+#: Real series: ``exceedance`` episodes above the stand-in limit (true exceedances of the limit
+#: given; what the stand-in stands for decides whether an analyst wants them), kept apart.
+STAND_IN = "exceedance of the stand-in"
 HOUR = np.timedelta64(1, "h")
 MINUTE = np.timedelta64(1, "m")
 T0 = datetime(2026, 3, 2, tzinfo=BEIJING)  # a Monday
@@ -100,7 +106,12 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     Problem.COPIED_DAY: ("copied_segment",),
     Problem.BUNCHED: ("bunching_under_limit",),
     Problem.O2_PINNED: ("o2_pinned", "o2_load_correlation", "low_variance"),
-    Problem.DECOUPLED: ("load_coupling_lost", "flat_while_load_swings", "low_variance"),
+    Problem.DECOUPLED: (
+        "load_coupling_lost",
+        "flat_while_load_swings",
+        "low_variance",
+        "reported_while_stopped",
+    ),
     Problem.PEAK_MAINTENANCE: ("marks_at_high_load", "marking_hides_exceedance"),
     Problem.BACKDATED: ("backdated_rewrite",),
     Problem.CLOCK_DRIFT: ("clock_drift", "late_data"),
@@ -357,9 +368,20 @@ def source_before_data(label: dict[str, Any]) -> bool:
 # --- real data -------------------------------------------------------------------------------
 
 
+def above_limit(found: Found, times: np.ndarray, values: np.ndarray, limit: float) -> bool:
+    """An ``exceedance`` episode whose values (their mean over the episode) are above the limit:
+    a true exceedance of the limit it was given, whatever that limit stands for."""
+    _rule, _p, start, end = found
+    inside = (times >= start) & (times <= end) & np.isfinite(values)
+    return bool(inside.any() and values[inside].mean() > limit)
+
+
 def real_turbine() -> tuple[float, Counter[str], int]:
     """Episodes per rule on the gas turbine, 2012–2015 (one facility per year, hourly NOx/CO,
-    TEY as load), with each pollutant's "limit" = its highest hourly value of 2011."""
+    TEY as load), with each pollutant's "limit" = its highest hourly value of 2011.
+
+    ``exceedance`` episodes whose values are above that limit are counted under
+    :data:`STAND_IN`, apart from the rule's own (an episode not above its limit)."""
     per_rule: Counter[str] = Counter()
     days = 0.0
     files = sorted((REAL / "uci_gas_turbine_co_nox").glob("gt_*.csv"))
@@ -382,8 +404,9 @@ def real_turbine() -> tuple[float, Counter[str], int]:
         for name, v in columns.items():
             a = {"times": times, "values": v, "flags": flags, "pollutant": name,
                  "interval": HOUR, "load": tey, "limit": np.full(n, limits[name])}  # fmt: skip
-            for rule, *_ in run_series(a):
-                per_rule[rule] += 1
+            for found in run_series(a):
+                stand_in = found[0] == "exceedance" and above_limit(found, times, v, limits[name])
+                per_rule[STAND_IN if stand_in else found[0]] += 1
     return days, per_rule, len(files) - 1
 
 
@@ -443,10 +466,13 @@ def real_water() -> tuple[float, Counter[str], Counter[str]]:
             found = (run_series(a, only=MINUTE_RULES, tuning=MINUTE_RULES) if minute
                      else run_series(a, skip=MINUTE_RULES))  # fmt: skip
             ev_starts = times[ev_t]
-            for rule_id, _p, start, end in found:
+            for episode in found:
+                rule_id, _p, start, end = episode
                 if start < cut:
                     continue
                 hit = ev_starts[(ev_starts >= start) & (ev_starts <= end)]
+                if rule_id == "exceedance" and above_limit(episode, a["times"], a["values"], limit):
+                    rule_id = STAND_IN
                 (on_event if hit.size else false_)[rule_id] += 1
     return days, false_, on_event
 
@@ -589,9 +615,21 @@ def main() -> None:
             f"{gt[rule]} / {100 * gt[rule] / gt_days:.2f}",
             f"{w_false[rule]} / {100 * w_false[rule] / w_days:.2f} [{w_event[rule]}]",
         )
-    tot = [sum(gt.values()), sum(w_false.values())]
+    rules = [gt[r] for r in DETECTORS], [w_false[r] for r in DETECTORS]
     t3.add_row(
         "[b]all rules[/b]",
+        f"{sum(rules[0])} / {100 * sum(rules[0]) / gt_days:.2f}",
+        f"{sum(rules[1])} / {100 * sum(rules[1]) / w_days:.2f} "
+        f"[{sum(w_event[r] for r in DETECTORS)}]",
+    )
+    t3.add_row(
+        f"{STAND_IN} (each episode checked above its limit)",
+        f"{gt[STAND_IN]} / {100 * gt[STAND_IN] / gt_days:.2f}",
+        f"{w_false[STAND_IN]} / {100 * w_false[STAND_IN] / w_days:.2f} [{w_event[STAND_IN]}]",
+    )
+    tot = [sum(gt.values()), sum(w_false.values())]
+    t3.add_row(
+        "[b]all, with the stand-in's exceedances[/b]",
         f"{tot[0]} / {100 * tot[0] / gt_days:.2f}",
         f"{tot[1]} / {100 * tot[1] / w_days:.2f} [{sum(w_event.values())}]",
     )

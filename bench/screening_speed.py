@@ -92,6 +92,9 @@ def calls(d: dict[str, Any]) -> dict[str, Callable[[], object]]:
         "flat_while_load_swings": lambda: f["flat_while_load_swings"](
             *series, pollutant="so2", load=d["load"], window=60
         ),
+        "reported_while_stopped": lambda: f["reported_while_stopped"](
+            *series, pollutant="so2", load=d["load"]
+        ),
         "marks_at_high_load": lambda: f["marks_at_high_load"](
             d["times"], d["flags"], load=d["load"]
         ),

@@ -19,6 +19,7 @@ from ceguan.screening.detectors import (
     ranges,
     rewrites,
     steps,
+    stopped,
     variance,
     zeros,
 )
@@ -36,6 +37,7 @@ BUILTIN_MODULES = (
     bunching,
     oxygen,
     coupling,
+    stopped,
     marking,
     hidden,
     rewrites,
