@@ -4,8 +4,10 @@ Hourly averaging hides what covers part of an hour: an hour with 40 minutes of z
 value or a gap still gives a normal-looking mean flagged N (flue gas: N when ≥ 75 % of its
 minutes are N, HJ 212-2017 附录C). Where a facility sends minute data (HJ 212 CN 2051), the
 runner judges these rules on the minute series instead of the hourly one. The tuning is
-statistical (counts of minutes), not regulatory: an hour of zeros or of missing minutes, the
-same four hours for a constant value as on hourly data, and a copied block of an hour.
+statistical (counts of minutes), not regulatory: an hour of zeros or of missing minutes, two
+hours for a constant value (``constant_run``'s default since version 3: a run that long fills a
+whole hourly average; on hourly data its ``min_count`` of 5 decides), and a copied block of an
+hour.
 """
 
 from __future__ import annotations

@@ -39,7 +39,7 @@ def test_it_needs_enough_values() -> None:
 
 
 def test_it_needs_enough_time() -> None:
-    # Ten identical minute values span 9 minutes, far under 4 h.
+    # Ten identical minute values span 9 minutes, far under 2 h.
     minutes = np.datetime64("2026-01-05T00:00", "s") + np.arange(10) * np.timedelta64(60, "s")
     assert constant_run(minutes, [7.5] * 10, valid(10), pollutant="so2") == []
 
@@ -102,3 +102,39 @@ def test_a_coarse_series_needs_a_longer_run() -> None:
     longer = [1.0, 1.0, 2.0, 2.0] * 10 + [7.0] * 13  # 12 equalities: m = 40, p = 0.5
     [e] = constant_run(hourly(53), longer, valid(53), pollutant="ph")
     assert (e.evidence["min_equal"], e.evidence["share_repeated"]) == (12, 0.5)
+
+
+MINUTE = np.timedelta64(60, "s")
+
+
+def minute_series(held: int) -> tuple[np.ndarray, np.ndarray]:
+    """An hour of moving minute values (never two alike), ``held`` values of 4.213, an hour more."""
+    moving = 3.0 + 0.001 * np.arange(60) ** 2  # moves 0.001, 0.003, 0.005 …: no repeated pair
+    values = np.r_[moving, np.full(held, 4.213), moving[::-1] + 2.0]
+    return np.datetime64("2026-01-05T00:00", "s") + np.arange(values.size) * MINUTE, values
+
+
+def test_a_value_held_for_two_hours_of_minutes_is_reported() -> None:
+    # Version 3: 121 minute values of 4.213 span 120 min = 2 h (min_duration); no other pair
+    # repeats, so only min_count decides the equalities (4). 120 values span 1 h 59 min.
+    times, values = minute_series(121)
+    [e] = constant_run(times, values, valid(values.size), pollutant="nox")
+    assert (e.start, e.end) == (times[60], times[180])
+    assert (e.evidence["n_values"], e.evidence["duration_h"]) == (121, 2.0)
+    assert (e.evidence["min_equal"], e.evidence["share_repeated"]) == (4, 0.0)
+    assert_registered(e)
+    times, values = minute_series(120)
+    assert constant_run(times, values, valid(values.size), pollutant="nox") == []
+
+
+def test_an_analyser_frozen_from_start_up_until_the_morning_round_is_reported() -> None:
+    # Seed 2 of the screening bench: a food plant (runs 08–20 h Beijing) whose NOx analyser is
+    # frozen from 08:00 to 11:10 (190 minute values, 3 h 9 min); version 2's 4 h missed it.
+    times, values = minute_series(190)
+    [e] = constant_run(times, values, valid(values.size), pollutant="nox")
+    assert (e.evidence["n_values"], e.score) == (190, 3.15)  # 189 min = 3.15 h
+    four_hours = np.timedelta64(4, "h")
+    assert (
+        constant_run(times, values, valid(values.size), pollutant="nox", min_duration=four_hours)
+        == []
+    )

@@ -29,8 +29,10 @@ from ceguan.screening.episode import Episode, Severity
 from ceguan.screening.registry import register
 
 RULE_ID = "constant_run"
-VERSION = 2  # 2: the own-history tail guard (issue 4: coarse quiet analyzers on real data)
-FOUR_HOURS = np.timedelta64(4, "h")
+#: 2: the own-history tail guard (issue 4: coarse quiet analyzers on real data). 3: min_duration
+#: 2 h (was 4 h): a run that fills a whole hourly average is reported (issue 4, fourth round).
+VERSION = 3
+TWO_HOURS = np.timedelta64(2, "h")
 
 
 def tail_need(others: Index, tail_runs: int, alpha: float) -> float | None:
@@ -91,7 +93,7 @@ def constant_run(
     *,
     pollutant: str,
     min_count: int = 5,
-    min_duration: Duration = FOUR_HOURS,
+    min_duration: Duration = TWO_HOURS,
     floor: float = 0.0,
     judged_flags: tuple[str, ...] = VALID_FLAGS,
     alpha: float | None = 0.01,
@@ -112,8 +114,11 @@ def constant_run(
         Glossary name of the series.
     min_count : int, default 5
         Fewest identical values in a run [count].
-    min_duration : timedelta, default 4 h
-        Shortest span from the first to the last value of a run.
+    min_duration : timedelta, default 2 h
+        Shortest span from the first to the last value of a run. On minute data a run of 2 h
+        fills at least one whole clock hour wherever it starts (119 minute values do): the hourly
+        average reported for that hour is then the held value itself. On hourly data
+        ``min_count`` decides (5 values span 4 h). Version 2: 4 h.
     floor : float, default 0.0
         Runs at or below this value are left to ``zero_or_negative``, which knows whether the
         plant was running [unit of values].

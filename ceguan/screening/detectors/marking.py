@@ -28,7 +28,9 @@ from ceguan.screening.registry import register
 AT_HIGH_LOAD = "marks_at_high_load"
 OVER_NORM = "marked_hours_over_norm"
 VERSION = 1
-AT_HIGH_LOAD_VERSION = 2  # 2: routine hours left out, hour-of-day test (issue 4)
+#: 2: routine hours left out, hour-of-day test (issue 4). 3: an hour is also routine when its
+#: median week reaches routine_share, so a check overwritten for days stays routine.
+AT_HIGH_LOAD_VERSION = 3
 RULE = "MEE Announcement 2022 No. 21 (marking rules; marked data not used to judge exceedance)"
 
 
@@ -88,9 +90,9 @@ def marks_at_high_load(
         Fewest running values at every hour of the day for the plant's own peak hours and for
         the hour-of-day test [count]; shorter series use the top values by load only.
     routine_share : float, default 0.8
-        An hour of the day marked on at least this share of its running days is the plant's
-        scheduled routine check (e.g. a daily standard-sample check at 04 h); its values are
-        left out of both tests [fraction].
+        An hour of the day marked on at least this share of its running days, over the series
+        or in its median week (from version 3), is the plant's scheduled routine check (e.g. a
+        daily standard-sample check at 04 h); its values are left out of both tests [fraction].
 
     Returns
     -------
@@ -102,7 +104,11 @@ def marks_at_high_load(
     -----
     *Routine hours*: with ``min_days`` running values at every hour the plant runs, the hours
     marked on ``≥ routine_share`` of their values; their values are left out (N running values
-    remain, K of them marked).
+    remain, K of them marked). From version 3 also the hours whose median week reaches
+    ``routine_share``: the median of the marked shares of blocks of ``min_days`` consecutive
+    values at the hour (the last, shorter block joins the one before). A check overwritten for
+    days by another problem (a made-up series sending N) misses fewer than half of the weeks
+    and stays routine; marks kept up for some days fill only the weeks they cover.
 
     *Peak-group test* (version 1): the plant's peak hours are the ``round(24 · top_share)``
     hours of the day (UTC hour; the same hours in any time zone) with the highest mean running
