@@ -111,6 +111,7 @@ EXPECTED: dict[str, tuple[str, ...]] = {
         "flat_while_load_swings",
         "low_variance",
         "reported_while_stopped",
+        "process_swings_lost",
     ),
     Problem.PEAK_MAINTENANCE: ("marks_at_high_load", "marking_hides_exceedance"),
     Problem.BACKDATED: ("backdated_rewrite",),

@@ -95,6 +95,9 @@ def calls(d: dict[str, Any]) -> dict[str, Callable[[], object]]:
         "reported_while_stopped": lambda: f["reported_while_stopped"](
             *series, pollutant="so2", load=d["load"]
         ),
+        "process_swings_lost": lambda: f["process_swings_lost"](
+            *series, pollutant="so2", load=d["load"], window=60
+        ),
         "marks_at_high_load": lambda: f["marks_at_high_load"](
             d["times"], d["flags"], load=d["load"]
         ),

@@ -20,6 +20,7 @@ from ceguan.screening.detectors import (
     rewrites,
     steps,
     stopped,
+    texture,
     variance,
     zeros,
 )
@@ -38,6 +39,7 @@ BUILTIN_MODULES = (
     oxygen,
     coupling,
     stopped,
+    texture,
     marking,
     hidden,
     rewrites,
