@@ -5,11 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ceguan.screening.detectors.oxygen import (
-    o2_ambient_while_running,
-    o2_load_correlation,
-    o2_pinned,
-)
+from ceguan.screening.detectors.ambient import o2_ambient_while_running
+from ceguan.screening.detectors.oxygen import o2_load_correlation, o2_pinned
 from tests.screening import assert_registered, at, hourly, valid
 
 SWINGING = [50.0, 90.0, 40.0, 95.0, 45.0, 85.0]  # load cv = 0.33
@@ -24,6 +21,23 @@ def test_it_reports_o2_held_within_a_tenth_while_the_load_swings() -> None:
     assert e.evidence["o2_mean"] == pytest.approx(36.25 / 6, abs=1e-4)
     assert e.evidence["load_cv"] == pytest.approx(np.std(SWINGING) / np.mean(SWINGING), abs=1e-4)
     assert_registered(e)
+
+
+def test_a_day_shift_plant_is_judged_on_its_running_hours() -> None:
+    # Running 3 h, stopped 3 h (flag F, air in the duct), twice over: a 6-value window on the
+    # grid holds 3 valid O2 values (< 0.75 × 6), so only the running rows, joined, are judged:
+    # 6.0, 6.1, 6.0 | 6.05, 6.0, 6.1 under SWINGING (band 0.1, load cv 0.33).
+    o2 = [6.0, 6.1, 6.0, 20.8, 20.9, 20.8, 6.05, 6.0, 6.1, 20.9, 20.8, 20.9]
+    load = SWINGING[:3] + [2.0] * 3 + SWINGING[3:] + [2.0] * 3
+    flags = ["N"] * 3 + ["F"] * 3 + ["N"] * 3 + ["F"] * 3
+    [e] = o2_pinned(hourly(12), o2, flags, load=load, window=6)
+    assert (e.start, e.end) == (at(0), at(8))
+    assert e.evidence["n_values"] == 6
+    assert e.evidence["o2_band_max"] == pytest.approx(0.1)
+    assert e.evidence["load_cv"] == pytest.approx(np.std(SWINGING) / np.mean(SWINGING), abs=1e-4)
+    # a stop the device forgot to flag is read from the load: full load = 90th percentile of the
+    # 12 loads, 85 + 0.9 × (90 − 85) = 89.5; stopped at ≤ 0.2 × 89.5 = 17.9
+    assert len(o2_pinned(hourly(12), o2, valid(12), load=load, window=6)) == 1
 
 
 def test_steady_o2_under_a_steady_load_is_not_pinned() -> None:

@@ -5,6 +5,7 @@ an add-on would (style.md §14). ``docs/detectors.md`` documents every rule id.
 """
 
 from ceguan.screening.detectors import (
+    ambient,
     bunching,
     clock,
     constant,
@@ -37,6 +38,7 @@ BUILTIN_MODULES = (
     variance,
     bunching,
     oxygen,
+    ambient,
     coupling,
     stopped,
     texture,

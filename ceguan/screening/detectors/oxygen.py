@@ -1,4 +1,4 @@
-"""Reference-O2 plausibility (含氧量异常): pinned O2, O2 rising with load, ambient O2 while running.
+"""Reference-O2 plausibility (含氧量异常): pinned O2, O2 rising with load (ambient O2: ``ambient``).
 
 The converted concentration is ``C · (21 − O2_ref) / (21 − O2)`` (rules.md §2.1), so a low,
 steady O2 lowers every converted value; in combustion O2 falls as load rises (less excess air).
@@ -23,24 +23,24 @@ from ceguan.screening.detectors._common import (
     rolling_corr,
     rolling_max,
     rolling_mean_std,
-    rounded,
-    runs,
     valid_mask,
     window_episodes,
 )
-from ceguan.screening.episode import Episode, EvidenceValue, Severity
+from ceguan.screening.detectors.stops import running_rows
+from ceguan.screening.episode import Episode
 from ceguan.screening.registry import register
 
 PINNED = "o2_pinned"
 CORRELATION = "o2_load_correlation"
-AMBIENT = "o2_ambient_while_running"
 VERSION = 1
+PINNED_VERSION = 2  # 2: windows over the running rows (issue 4, fourth round)
 SOURCE = "GB 13271-2014 §5.2, GB 4915-2013 §4.1.4 (reference-O2 conversion); combustion physics"
 
 
-def _series(
+def o2_series(
     times: ArrayLike, o2: ArrayLike, flags: ArrayLike, load: ArrayLike
 ) -> tuple[Times, Floats, Bools, Floats]:
+    """Times, O2, its valid mask (flag N or none) and the load, as arrays."""
     t = as_times(times)
     x = as_values(o2, t.size, "o2")
     return t, x, valid_mask(x, as_flags(flags, t.size)), as_values(load, t.size, "load")
@@ -54,7 +54,7 @@ def _load_cv(load: Floats, window: int, need: int) -> Floats:
 
 @register(
     PINNED,
-    version=VERSION,
+    version=PINNED_VERSION,
     effective_from=HJ212_2017,
     title_zh="含氧量锁定（负荷变化时不变）",
     title_en="O2 pinned while the load varies",
@@ -72,6 +72,8 @@ def o2_pinned(
     min_load_cv: float = 0.1,
     min_windows: int = 1,
     min_valid_share: float = 0.75,
+    stop_share: float = 0.2,
+    full_quantile: float = 0.9,
 ) -> list[Episode]:
     """Windows where O2 stays within a tiny band while the load varies.
 
@@ -97,6 +99,11 @@ def o2_pinned(
         Fewest consecutive pinned windows in a stretch [count].
     min_valid_share : float, default 0.75
         Share of valid O2 values a window needs [fraction].
+    stop_share : float, default 0.2
+        Rows where the load is at most this share of its full load are a stop, left out with
+        the rows flagged F.
+    full_quantile : float, default 0.9
+        The full load is this quantile of the load [fraction].
 
     Returns
     -------
@@ -105,8 +112,11 @@ def o2_pinned(
 
     Notes
     -----
-    Window k is pinned when ``max(O2) − min(O2) ≤ max_band`` and ``std(load) / mean(load) ≥
-    min_load_cv``. Real O2 moves with combustion air whenever the load moves.
+    The windows run over the running rows (not flagged F, load above ``stop_share`` of the
+    full load): a day-shift plant stopped half the day never had a window of 75 % valid O2 on
+    the grid (version 1). Window k is pinned when ``max(O2) − min(O2) ≤ max_band`` and
+    ``std(load) / mean(load) ≥ min_load_cv``. Real O2 moves with combustion air whenever the
+    load moves.
 
     References
     ----------
@@ -120,7 +130,9 @@ def o2_pinned(
     ...     t, [6.0, 6.1, 6.0, 6.05, 6.0, 6.1], [""] * 6, load=load, window=6)]
     [6]
     """
-    t, x, ok, q = _series(times, o2, flags, load)
+    t, x, ok, q = o2_series(times, o2, flags, load)
+    running = running_rows(flags, q, stop_share=stop_share, full_quantile=full_quantile)
+    t, x, ok, q = t[running], x[running], ok[running], q[running]
     if t.size < window:
         return []
     need = math.ceil(min_valid_share * window)
@@ -134,7 +146,7 @@ def o2_pinned(
     pinned = (band <= max_band) & (load_cv >= min_load_cv)
     describe = {"o2_mean": mean, "o2_band_max": band, "load_cv": load_cv}
     return window_episodes(
-        (PINNED, VERSION),
+        (PINNED, PINNED_VERSION),
         pollutant,
         t,
         pinned,
@@ -207,7 +219,7 @@ def o2_load_correlation(
     ...     t, o2, [""] * 6, load=load, window=6, min_windows=1)]
     [0.9966]
     """
-    t, x, ok, q = _series(times, o2, flags, load)
+    t, x, ok, q = o2_series(times, o2, flags, load)
     need = math.ceil(min_valid_share * window)
     r = rolling_corr(x, q, ok & np.isfinite(q), window, need)
     load_cv = _load_cv(q, window, need)
@@ -223,77 +235,3 @@ def o2_load_correlation(
         fixed={"max_correlation": max_correlation},
         describe=describe,
     )
-
-
-@register(
-    AMBIENT,
-    version=VERSION,
-    effective_from=HJ212_2017,
-    title_zh="运行期间含氧量接近空气",
-    title_en="Ambient-air O2 while running",
-    source=f"{STATISTICAL}: O2 near 20.9 % (air) while the load is positive; {SOURCE}",
-)
-def o2_ambient_while_running(
-    times: ArrayLike,
-    o2: ArrayLike,
-    flags: ArrayLike,
-    *,
-    load: ArrayLike,
-    pollutant: str = "o2",
-    ambient_o2: float = 20.5,
-    min_load: float = 0.0,
-    min_count: int = 3,
-) -> list[Episode]:
-    """Runs of valid O2 at ambient-air level while the plant reports running.
-
-    Parameters
-    ----------
-    times, o2, flags, load, pollutant
-        As for ``o2_pinned``.
-    ambient_o2 : float, default 20.5
-        O2 at or above this is air, not flue gas [%] (air is 20.9 %).
-    min_load : float, default 0.0
-        The plant runs when ``load > min_load`` [unit of load].
-    min_count : int, default 3
-        Fewest consecutive values in a run [count].
-
-    Returns
-    -------
-    list of Episode
-        One per run; ``score`` = number of values.
-
-    Notes
-    -----
-    Flagged: valid ``O2 ≥ ambient_o2`` and ``load > min_load``. The probe is sampling air, or
-    the flue gas is diluted (禁止稀释排放, GB 4915-2013 §4.1.4); the conversion factor
-    ``(21 − O2_ref) / (21 − O2)`` is meaningless there.
-
-    References
-    ----------
-    GB 4915-2013 §4.1.4 (deliberate dilution not allowed).
-
-    Examples
-    --------
-    >>> t = np.arange("2026-01-05T00", "2026-01-05T05", dtype="datetime64[h]")
-    >>> [e.evidence["n_values"] for e in o2_ambient_while_running(
-    ...     t, [8.0, 20.8, 20.9, 20.7, 8.1], [""] * 5, load=[70.0] * 5)]
-    [3]
-    """
-    t, x, ok, q = _series(times, o2, flags, load)
-    with np.errstate(invalid="ignore"):
-        hit = ok & (x >= ambient_o2) & (q > min_load)
-    starts, ends = runs(hit)
-    keep = ends - starts + 1 >= min_count
-    out = []
-    for s, e in zip(starts[keep], ends[keep], strict=True):
-        n = int(e - s + 1)
-        evidence: dict[str, EvidenceValue] = {
-            "n_values": n,
-            "o2_mean": rounded(x[s : e + 1].mean(), 3),
-            "o2_max": rounded(x[s : e + 1].max(), 3),
-            "mean_load": rounded(q[s : e + 1].mean()),
-        }
-        out.append(
-            Episode(AMBIENT, VERSION, pollutant, t[s], t[e], float(n), Severity.WARNING, evidence)
-        )
-    return out

@@ -15,6 +15,7 @@ from ceguan.screening.detectors._common import (
     runs,
     valid_mask,
 )
+from ceguan.screening.detectors.stops import stopped_by_load
 from ceguan.screening.episode import Episode, Severity
 from ceguan.screening.registry import register
 
@@ -110,8 +111,7 @@ def reported_while_stopped(
         return []
     valid = valid_mask(v, as_flags(flags, t.size))
     full = float(np.nanquantile(q, full_quantile))
-    with np.errstate(invalid="ignore"):
-        stopped = np.isfinite(q) & (q <= stop_share * full)
+    stopped = stopped_by_load(q, stop_share=stop_share, full_quantile=full_quantile)
     running = valid & np.isfinite(q) & ~stopped
     if full <= 0 or not running.any():
         return []

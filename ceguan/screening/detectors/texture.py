@@ -21,8 +21,8 @@ from ceguan.screening.detectors._common import (
     window_episodes,
 )
 from ceguan.screening.detectors.load_response import rolling_fit
+from ceguan.screening.detectors.stops import running_rows
 from ceguan.screening.episode import Episode, EvidenceValue
-from ceguan.screening.phases import STOPPED
 from ceguan.screening.registry import register
 
 RULE_ID = "process_swings_lost"
@@ -186,9 +186,7 @@ def process_swings_lost(
     f = as_flags(flags, t.size)
     if not np.isfinite(q).any():
         return []
-    full = float(np.nanquantile(q, full_quantile))
-    with np.errstate(invalid="ignore"):
-        running = (f != STOPPED) & np.isfinite(q) & (q > stop_share * full)
+    running = running_rows(f, q, stop_share=stop_share, full_quantile=full_quantile)
     t, v, q, f = t[running], v[running], q[running], f[running]
     with np.errstate(invalid="ignore"):
         ok = valid_mask(v, f) & (v > 0) & (q > 0)

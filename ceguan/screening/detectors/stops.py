@@ -1,0 +1,33 @@
+"""When a plant is stopped, read from its load as well as from the device's flag F (numpy)."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from ceguan.screening.detectors._common import Bools, Floats, as_flags
+from ceguan.screening.phases import STOPPED
+
+
+def stopped_by_load(load: Floats, *, stop_share: float, full_quantile: float) -> Bools:
+    """Rows whose load is known and at most ``stop_share`` of the full load, the load's
+    ``full_quantile`` quantile over the series (a day-shift plant is stopped more than half of
+    the time: its median load is a stopped one).
+
+    >>> stopped_by_load(np.array([100.0, 2.0, np.nan, 98.0]), stop_share=0.2, full_quantile=0.9)
+    array([False,  True, False, False])
+    """
+    known = np.isfinite(load)
+    if not known.any():
+        return np.zeros(load.size, dtype=bool)
+    full = float(np.nanquantile(load, full_quantile))
+    with np.errstate(invalid="ignore"):
+        return known & (load <= stop_share * full)
+
+
+def running_rows(
+    flags: ArrayLike, load: Floats, *, stop_share: float, full_quantile: float
+) -> Bools:
+    """Rows where the plant runs: not flagged F (停运) and not stopped by the load."""
+    stopped = stopped_by_load(load, stop_share=stop_share, full_quantile=full_quantile)
+    return (as_flags(flags, load.size) != STOPPED) & ~stopped
