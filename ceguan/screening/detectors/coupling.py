@@ -21,14 +21,14 @@ from ceguan.screening.detectors._common import (
     window_episodes,
 )
 from ceguan.screening.detectors.load_response import ar1_inflation, rolling_fit
+from ceguan.screening.detectors.stops import running_rows
 from ceguan.screening.episode import Episode, EvidenceValue
-from ceguan.screening.phases import STOPPED
 from ceguan.screening.registry import register
 
 LOST = "load_coupling_lost"
 FLAT = "flat_while_load_swings"
 VERSION = 1
-LOST_VERSION = 3  # 2: windows over running values, 48 windows; 3: slope z-test, 72 h (issue 4)
+LOST_VERSION = 4  # 2: running values, 48 windows; 3: slope z-test, 72 h; 4: stops by full load
 
 
 def _cv(x: Floats, ok: Bools, window: int, need: int) -> Floats:
@@ -60,6 +60,7 @@ def load_coupling_lost(
     min_windows: int = 24,
     min_valid_share: float = 0.75,
     stop_share: float = 0.2,
+    full_quantile: float = 0.9,
     max_load_shift: float = 0.05,
 ) -> list[Episode]:
     """Stretches where the pollutant's response to the load vanishes against its usual response.
@@ -96,9 +97,12 @@ def load_coupling_lost(
     min_valid_share : float, default 0.75
         Share of valid pairs a window needs [fraction].
     stop_share : float, default 0.2
-        The plant is stopped when the load is at most this share of its median: those values
-        are left out, whatever the pollutant's own flag says (the flag is the device's, the
-        load is independent evidence).
+        The plant is stopped when the load is at most this share of its full load: those
+        values are left out, whatever the pollutant's own flag says (the flag is the device's,
+        the load is independent evidence).
+    full_quantile : float, default 0.9
+        The full load is this quantile of the load (version 4; version 3 used the median,
+        which is a stopped load at a day-shift plant) [fraction].
     max_load_shift : float, default 0.05
         Only windows whose mean ln load is within this of the median window's are judged
         (about ±5 % of the usual load): a pollutant's response to load is not linear far from
@@ -112,7 +116,8 @@ def load_coupling_lost(
 
     Notes
     -----
-    Values flagged F, and values whose load is ``≤ stop_share × median(load)``, are left out;
+    Values flagged F, and values whose load is ``≤ stop_share × quantile(load, full_quantile)``,
+    are left out;
     the windows run over the remaining (running) values, on ``x = ln value``, ``y = ln load``
     (concentrations respond multiplicatively to load). Over window k of n_k pairs: the slope
     ``b_k = cov(x, y) / var(y)``, its residual variance ``s_k² = var(x) − b_k² var(y)`` and
@@ -145,9 +150,7 @@ def load_coupling_lost(
     v = as_values(values, t.size)
     q = as_values(load, t.size, "load")
     f = as_flags(flags, t.size)
-    with np.errstate(invalid="ignore"):
-        level = float(np.nanmedian(q)) if np.isfinite(q).any() else np.nan
-        running = (f != STOPPED) & (q > stop_share * level)
+    running = running_rows(f, q, stop_share=stop_share, full_quantile=full_quantile)
     t, v, q, f = t[running], v[running], q[running], f[running]
     with np.errstate(invalid="ignore"):
         ok = valid_mask(v, f) & (v > 0) & np.isfinite(q) & (q > 0)
