@@ -12,7 +12,11 @@ Three measurements, all pure (no database, no TCP):
    ``pollutant``, ``interval`` = 1 h, ``received_at``, ``load`` = the outlet's flow series,
    ``o2`` for the O2 series, ``limit`` for the values that have one). An injection counts as
    caught when an episode of one of its mapped rules (``EXPECTED``) overlaps its labelled window,
-   on its pollutant (or on any pollutant of the facility for device-wide injections).
+   on its pollutant (or on any pollutant of the facility for device-wide injections). Not
+   counted, and printed apart: a copied day whose source lies before the simulated data, and an
+   injected exceedance wholly within the start-up/shutdown hours the rule book exempts from
+   exceedance judgement (``screening/startup_shutdown_hours.yaml``; the rule is right not to
+   raise it).
 2. **False alarms per 100 facility-days on clean simulated data**: the same facilities and days
    without injections; every episode is a false alarm. Reported per rule.
 3. **False alarms on the real series** in ``../shared/data/real`` (skipped with a message when
@@ -312,6 +316,7 @@ def screen_sim(sim: dict[str, Any], minute: bool) -> dict[str, Any]:
     window = startup_shutdown(T0.date()) if prof.gas else None
     result: dict[str, Any] = {"labels": sim["labels"], "profile": prof}
     minutes = sim["hours"][0] + np.arange(sim["hours"].size * 60) * MINUTE
+    exempt_hours: dict[str, np.ndarray] = {}
     for which, rec in (("clean", "received_clean"), ("injected", "received_inj")):
         found: list[Found] = []
         for a in facility_inputs(sim["hours"], sim[which], prof.gas, sim[rec], SIMULATION_LIMITS,
@@ -320,6 +325,8 @@ def screen_sim(sim: dict[str, Any], minute: bool) -> dict[str, Any]:
             if window is not None:
                 exempt = startup_shutdown_mask(a["times"], a["flags"], startup=window[0],
                                                shutdown=window[1])  # fmt: skip
+                if which == "injected":
+                    exempt_hours[a["pollutant"]] = a["times"][exempt]
             found += run_series(a, skip=MINUTE_RULES if minute else (), exempt=exempt)
         if minute:
             raw = sim["minute_clean" if which == "clean" else "minute_inj"]
@@ -338,7 +345,23 @@ def screen_sim(sim: dict[str, Any], minute: bool) -> dict[str, Any]:
             ):
                 direct.append(("backdated_rewrite", p, e.start, e.end))
     result["direct"] = direct
+    result["exempt_labels"] = [i for i, label in enumerate(sim["labels"])
+                               if exempt_exceedance(label, sim["hours"], exempt_hours)]  # fmt: skip
     return result
+
+
+def exempt_exceedance(
+    label: dict[str, Any], hours: np.ndarray, exempt_hours: dict[str, np.ndarray]
+) -> bool:
+    """An injected exceedance whose every hour lies in the start-up or shutdown hours the rule
+    book exempts from exceedance judgement (``screening/startup_shutdown_hours.yaml``): the rule
+    is right not to raise it, so the bench does not count it as missed."""
+    if label["kind"] != Problem.EXCEEDANCE or label["pollutant"] not in exempt_hours:
+        return False
+    start = _utc64(datetime.fromisoformat(label["start"]))
+    end = _utc64(datetime.fromisoformat(label["end"]))
+    touched = hours[(hours + HOUR > start) & (hours < end)]
+    return bool(touched.size) and bool(np.isin(touched, exempt_hours[label["pollutant"]]).all())
 
 
 def _worker(job: tuple[FacilityProfile, int, int, float, bool]) -> dict[str, Any]:
@@ -541,11 +564,15 @@ def main() -> None:
     total: Counter[str] = Counter()
     hit: Counter[str] = Counter()
     unseeable: Counter[str] = Counter()
+    exempted: Counter[str] = Counter()
     for r in results:
-        for label in r["labels"]:
+        for i, label in enumerate(r["labels"]):
             kind = label["kind"]
             if source_before_data(label):  # a copy of a day the series does not hold
                 unseeable[kind] += 1
+                continue
+            if i in r["exempt_labels"]:  # wholly in exempt start-up/shutdown hours
+                exempted[kind] += 1
                 continue
             total[kind] += 1
             found = r["injected"] + (r["direct"] if kind == Problem.BACKDATED else [])
@@ -565,6 +592,9 @@ def main() -> None:
     for kind, n in sorted(unseeable.items()):
         console.print(f"not counted: {n} {kind} whose source lies before the simulated data "
                       "(no detector can see what was copied)")  # fmt: skip
+    for kind, n in sorted(exempted.items()):
+        console.print(f"not counted: {n} {kind} wholly within the start-up/shutdown hours that "
+                      "the rule book exempts (screening/startup_shutdown_hours.yaml)")  # fmt: skip
 
     # false alarms on clean simulated data
     clean: Counter[str] = Counter(rule for r in results for rule, *_ in r["clean"])

@@ -21,7 +21,7 @@ from ceguan.screening.detectors._common import (
     window_episodes,
 )
 from ceguan.screening.detectors.load_response import ar1_inflation, rolling_fit
-from ceguan.screening.detectors.stops import running_rows
+from ceguan.screening.detectors.stops import running_log_pairs
 from ceguan.screening.episode import Episode, EvidenceValue
 from ceguan.screening.registry import register
 
@@ -146,18 +146,11 @@ def load_coupling_lost(
     ...     t, v, [""] * 36, load=load, pollutant="so2", window=6, min_windows=1)]
     [('2026-01-05T23:00:00', '2026-01-06T11:00:00', 1.0)]
     """
-    t = as_times(times)
-    v = as_values(values, t.size)
-    q = as_values(load, t.size, "load")
-    f = as_flags(flags, t.size)
-    running = running_rows(f, q, stop_share=stop_share, full_quantile=full_quantile)
-    t, v, q, f = t[running], v[running], q[running], f[running]
-    with np.errstate(invalid="ignore"):
-        ok = valid_mask(v, f) & (v > 0) & np.isfinite(q) & (q > 0)
+    t, x, y, ok = running_log_pairs(
+        times, values, flags, load, stop_share=stop_share, full_quantile=full_quantile
+    )
     if t.size < window or ok.sum() < 3:
         return []
-    x = np.log(np.where(ok, v, 1.0))
-    y = np.log(np.where(ok, q, 1.0))
     fit = rolling_fit(x, y, ok, window, math.ceil(min_valid_share * window))
     if fit is None:
         return []

@@ -12,16 +12,12 @@ from ceguan.screening.detectors._common import (
     STATISTICAL,
     Bools,
     Floats,
-    as_flags,
-    as_times,
-    as_values,
     rolling_sums,
     rounded,
-    valid_mask,
     window_episodes,
 )
 from ceguan.screening.detectors.load_response import rolling_fit
-from ceguan.screening.detectors.stops import running_rows
+from ceguan.screening.detectors.stops import running_log_pairs
 from ceguan.screening.episode import Episode, EvidenceValue
 from ceguan.screening.registry import register
 
@@ -180,21 +176,12 @@ def process_swings_lost(
     ...     window=8, min_windows=4, z_threshold=2.0)]
     [('2026-01-06T12:00:00', '2026-01-07T11:00:00')]
     """
-    t = as_times(times)
-    v = as_values(values, t.size)
-    q = as_values(load, t.size, "load")
-    f = as_flags(flags, t.size)
-    if not np.isfinite(q).any():
-        return []
-    running = running_rows(f, q, stop_share=stop_share, full_quantile=full_quantile)
-    t, v, q, f = t[running], v[running], q[running], f[running]
-    with np.errstate(invalid="ignore"):
-        ok = valid_mask(v, f) & (v > 0) & (q > 0)
+    t, x, y, ok = running_log_pairs(
+        times, values, flags, load, stop_share=stop_share, full_quantile=full_quantile
+    )
     need = math.ceil(min_valid_share * window)
     if t.size < window or ok.sum() < need:
         return []
-    x = np.log(np.where(ok, v, 1.0))
-    y = np.log(np.where(ok, q, 1.0))
     rho = rolling_lag1(x, ok, window, need)
     if not np.isfinite(rho).any():
         return []
