@@ -31,6 +31,7 @@ SIMPLE = {
     "marked_hours_over_norm",
     "marking_hides_exceedance",
     "o2_ambient_while_running",
+    "reported_while_stopped",
 }
 
 

@@ -15,7 +15,7 @@ from ceguan.screening.detectors._common import (
     runs,
     valid_mask,
 )
-from ceguan.screening.detectors.stops import stopped_by_load
+from ceguan.screening.detectors.stops import full_load, stopped_by_load
 from ceguan.screening.episode import Episode, Severity
 from ceguan.screening.registry import register
 
@@ -110,10 +110,10 @@ def reported_while_stopped(
     if not np.isfinite(q).any():
         return []
     valid = valid_mask(v, as_flags(flags, t.size))
-    full = float(np.nanquantile(q, full_quantile))
-    stopped = stopped_by_load(q, stop_share=stop_share, full_quantile=full_quantile)
+    full = full_load(q, full_quantile)
+    stopped = stopped_by_load(q, stop_share=stop_share, full=full)
     running = valid & np.isfinite(q) & ~stopped
-    if full <= 0 or not running.any():
+    if full <= 0 or not running.any() or not (valid & stopped).any():
         return []
     running_level = float(np.median(v[running]))
     with np.errstate(invalid="ignore"):

@@ -17,27 +17,32 @@ from ceguan.screening.detectors._common import (
 from ceguan.screening.phases import STOPPED
 
 
-def stopped_by_load(load: Floats, *, stop_share: float, full_quantile: float) -> Bools:
-    """Rows whose load is known and at most ``stop_share`` of the full load, the load's
-    ``full_quantile`` quantile over the series (a day-shift plant is stopped more than half of
-    the time: its median load is a stopped one).
+def full_load(load: Floats, full_quantile: float) -> float:
+    """The load's ``full_quantile`` quantile over its known values (NaN when none is known): a
+    day-shift plant is stopped more than half of the time, so its median load is a stopped one.
 
-    >>> stopped_by_load(np.array([100.0, 2.0, np.nan, 98.0]), stop_share=0.2, full_quantile=0.9)
+    >>> full_load(np.array([100.0, 2.0, np.nan, 98.0, 2.0]), 0.9)
+    99.4
+    """
+    known = load[np.isfinite(load)]
+    return float(np.quantile(known, full_quantile)) if known.size else float("nan")
+
+
+def stopped_by_load(load: Floats, *, stop_share: float, full: float) -> Bools:
+    """Rows whose load is known and at most ``stop_share`` of the ``full`` load.
+
+    >>> stopped_by_load(np.array([100.0, 2.0, np.nan, 98.0]), stop_share=0.2, full=99.4)
     array([False,  True, False, False])
     """
-    known = np.isfinite(load)
-    if not known.any():
-        return np.zeros(load.size, dtype=bool)
-    full = float(np.nanquantile(load, full_quantile))
     with np.errstate(invalid="ignore"):
-        return known & (load <= stop_share * full)
+        return np.isfinite(load) & (load <= stop_share * full)
 
 
 def running_rows(
     flags: ArrayLike, load: Floats, *, stop_share: float, full_quantile: float
 ) -> Bools:
     """Rows where the plant runs: not flagged F (停运) and not stopped by the load."""
-    stopped = stopped_by_load(load, stop_share=stop_share, full_quantile=full_quantile)
+    stopped = stopped_by_load(load, stop_share=stop_share, full=full_load(load, full_quantile))
     return (as_flags(flags, load.size) != STOPPED) & ~stopped
 
 
