@@ -66,6 +66,7 @@ CATEGORY_OF: dict[str, str] = {
     "marking_hides_exceedance": Category.FALSIFICATION_SIGN,  # unbacked marking, see above
     "backdated_rewrite": Category.FALSIFICATION_SIGN,
     "copied_segment": Category.FALSIFICATION_SIGN,
+    "reported_while_stopped": Category.FALSIFICATION_SIGN,
     "missing_data": Category.OFFLINE,
     "late_data": Category.OFFLINE,
     "out_of_range": Category.FAULT,

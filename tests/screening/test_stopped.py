@@ -21,6 +21,7 @@ def test_it_reports_running_level_values_flagged_normal_through_a_stop() -> None
     assert (e.start, e.end) == (at(12), at(16))
     assert e.evidence == {
         "n_values": 5,
+        "n_stops": 1,
         "full_load": 101.0,
         "stop_share": 0.2,
         "max_load_seen": 3.0,
@@ -66,6 +67,13 @@ def test_it_needs_min_count_stopped_values_in_a_row() -> None:
     found = reported_while_stopped(
         hourly(24), values, valid(24), pollutant="so2", load=LOAD, min_count=2
     )
+    # two runs 2 h apart are one episode of 4 values
+    [e] = found
+    assert (e.start, e.end, e.evidence["n_values"], e.evidence["n_stops"]) == (at(12), at(16), 4, 2)
+    found = reported_while_stopped(
+        hourly(24), values, valid(24), pollutant="so2", load=LOAD, min_count=2,
+        join_within=np.timedelta64(1, "h"),
+    )  # fmt: skip
     assert [(e.start, e.end) for e in found] == [(at(12), at(13)), (at(15), at(16))]
 
 
@@ -88,3 +96,19 @@ def test_a_plant_stopped_most_of_the_day_is_judged_against_its_full_load() -> No
     values = [40.0] * 6 + [41.0] * 18  # made up: the same level through the stop
     [e] = reported_while_stopped(hourly(24), values, valid(24), pollutant="nox", load=load)
     assert (e.start, e.end, e.evidence["full_load"]) == (at(6), at(23), 100.0)
+
+
+def test_a_made_up_series_sent_every_night_is_one_episode() -> None:
+    # Four days of a day-shift plant; the logger sends 40 through every night's stop. The nights
+    # are 12 h apart (≤ 24 h): one episode from the first night's start to the last's end.
+    load = LOAD * 4
+    values = [40.0] * 96
+    [e] = reported_while_stopped(hourly(96), values, valid(96), pollutant="so2", load=load)
+    assert (e.start, e.end) == (at(12), at(95))
+    assert (e.evidence["n_values"], e.evidence["n_stops"]) == (48, 4)
+    # with a day's gap between two stops (36 h of running), two episodes
+    load = LOAD[:12] + [2.0] * 12 + [100.0] * 36 + [2.0] * 12
+    [first, second] = reported_while_stopped(
+        hourly(72), [40.0] * 72, valid(72), pollutant="so2", load=load
+    )
+    assert (first.start, first.end, second.start, second.end) == (at(12), at(23), at(60), at(71))

@@ -8,19 +8,22 @@ from numpy.typing import ArrayLike
 from ceguan.screening.detectors._common import (
     HJ212_2017,
     STATISTICAL,
+    Duration,
     as_flags,
     as_times,
     as_values,
     rounded,
     runs,
+    seconds,
     valid_mask,
 )
 from ceguan.screening.detectors.stops import full_load, stopped_by_load
-from ceguan.screening.episode import Episode, Severity
+from ceguan.screening.episode import Episode, EvidenceValue, Severity
 from ceguan.screening.registry import register
 
 RULE_ID = "reported_while_stopped"
 VERSION = 1
+ONE_DAY = np.timedelta64(24, "h")
 
 
 @register(
@@ -43,6 +46,7 @@ def reported_while_stopped(
     full_quantile: float = 0.9,
     running_share: float = 0.5,
     min_count: int = 3,
+    join_within: Duration = ONE_DAY,
 ) -> list[Episode]:
     """Runs of values flagged normal, at the pollutant's running level, while the load is stopped.
 
@@ -71,11 +75,14 @@ def reported_while_stopped(
     min_count : int, default 3
         Fewest consecutive values in a run [count]: a shutdown hour whose mean load has already
         fallen while the analyser still saw flue gas is not a run.
+    join_within : timedelta, default 24 h
+        Runs at most this apart are one episode (a day-shift plant sending made-up values every
+        night is one alarm, not one a night).
 
     Returns
     -------
     list of Episode
-        One per run; ``score`` = number of values.
+        One per group of runs; ``score`` = number of values.
 
     Notes
     -----
@@ -84,11 +91,12 @@ def reported_while_stopped(
     ``running_level`` = median of the valid values (flag N or none) while it runs. Judged:
     valid values while stopped with
     ``running_share · running_level ≤ value ≤ running_level / running_share``; runs of at least
-    ``min_count`` consecutive such values are reported. A stopped stack carries air and a
-    stopped outlet no effluent: the analysers read near zero and the device flags F. Values
-    that keep their running level, flagged normal, through a stop are not measured at the
-    source (a data logger sending made-up values, 环发〔2015〕175号 art. 4(8)), or the flag is
-    wrong; either way the evidence shows the load beside them.
+    ``min_count`` consecutive such values, joined when at most ``join_within`` apart, are
+    reported. A stopped stack carries air and a stopped outlet no effluent: the analysers read
+    near zero and the device flags F. Values that keep their running level, flagged normal,
+    through a stop are not measured at the source (a data logger sending made-up values,
+    环发〔2015〕175号 art. 4(8)), or the flag is wrong; either way the evidence shows the load
+    beside them.
 
     References
     ----------
@@ -121,15 +129,25 @@ def reported_while_stopped(
     hit = valid & stopped & near
     starts, ends = runs(hit)
     keep = ends - starts + 1 >= min_count
+    starts, ends = starts[keep], ends[keep]
+    if not starts.size:
+        return []
+    # stops less than join_within apart (a day-shift plant's nights) make one episode
+    gap = t[starts[1:]] - t[ends[:-1]]
+    new_group = np.concatenate(([True], gap > np.timedelta64(int(seconds(join_within)), "s")))
+    group = np.cumsum(new_group) - 1
     episodes = []
-    for s, e in zip(starts[keep], ends[keep], strict=True):
-        seg = v[s : e + 1]
-        n = int(e - s + 1)
-        evidence = {
+    for g in range(int(group[-1]) + 1):
+        first, last = starts[group == g], ends[group == g]
+        rows = np.concatenate([np.arange(a, b + 1) for a, b in zip(first, last, strict=True)])
+        seg = v[rows]
+        n = int(rows.size)
+        evidence: dict[str, EvidenceValue] = {
             "n_values": n,
+            "n_stops": int(first.size),
             "full_load": rounded(full),
             "stop_share": stop_share,
-            "max_load_seen": rounded(q[s : e + 1].max()),
+            "max_load_seen": rounded(q[rows].max()),
             "running_level": rounded(running_level),
             "running_share": running_share,
             "median_value": rounded(np.median(seg)),
@@ -138,6 +156,15 @@ def reported_while_stopped(
             else None,
         }
         episodes.append(
-            Episode(RULE_ID, VERSION, pollutant, t[s], t[e], float(n), Severity.WARNING, evidence)
+            Episode(
+                RULE_ID,
+                VERSION,
+                pollutant,
+                t[first[0]],
+                t[last[-1]],
+                float(n),
+                Severity.WARNING,
+                evidence,
+            )
         )
     return episodes
