@@ -12,6 +12,7 @@ from ceguan.screening.detectors._common import (
     STATISTICAL,
     Bools,
     Floats,
+    rolling_mean_std,
     rolling_sums,
     rounded,
     window_episodes,
@@ -62,12 +63,6 @@ def rolling_lag1(x: Floats, ok: Bools, window: int, need: int) -> Floats:
         rho = covariance / variance
     tiny = 1e-12 * max(float(np.mean(c[ok] ** 2)) if ok.any() else 0.0, 1e-300)
     return np.where((pairs >= need) & (variance > tiny), rho, np.nan)
-
-
-def _rolling_sd(x: Floats, ok: Bools, window: int) -> Floats:
-    count, sx, sxx = rolling_sums(x, ok, window)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.sqrt(np.maximum(sxx / count - (sx / count) ** 2, 0.0))
 
 
 @register(
@@ -188,7 +183,7 @@ def process_swings_lost(
     rho_ref = float(np.nanmedian(rho))
     if rho_ref < min_reference:
         return []
-    spread = _rolling_sd(x, ok, window)
+    _, spread = rolling_mean_std(x, ok, window, 1)
     spread_ref = float(np.nanmedian(spread))
     load_rho = rolling_lag1(y, ok, window, need)
     load_ref = float(np.nanmedian(load_rho)) if np.isfinite(load_rho).any() else np.nan
