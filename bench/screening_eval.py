@@ -116,6 +116,7 @@ EXPECTED: dict[str, tuple[str, ...]] = {
         "low_variance",
         "reported_while_stopped",
         "process_swings_lost",
+        "minute_jumps_rose",
     ),
     Problem.PEAK_MAINTENANCE: ("marks_at_high_load", "marking_hides_exceedance"),
     Problem.BACKDATED: ("backdated_rewrite",),

@@ -99,6 +99,9 @@ def calls(d: dict[str, Any]) -> dict[str, Callable[[], object]]:
         "process_swings_lost": lambda: f["process_swings_lost"](
             *series, pollutant="so2", load=d["load"], window=60
         ),
+        "minute_jumps_rose": lambda: f["minute_jumps_rose"](
+            *series, pollutant="so2", interval=minute, load=d["load"]
+        ),
         "marks_at_high_load": lambda: f["marks_at_high_load"](
             d["times"], d["flags"], load=d["load"]
         ),

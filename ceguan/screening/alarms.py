@@ -67,6 +67,7 @@ CATEGORY_OF: dict[str, str] = {
     "backdated_rewrite": Category.FALSIFICATION_SIGN,
     "copied_segment": Category.FALSIFICATION_SIGN,
     "reported_while_stopped": Category.FALSIFICATION_SIGN,
+    "minute_jumps_rose": Category.FALSIFICATION_SIGN,
     "missing_data": Category.OFFLINE,
     "late_data": Category.OFFLINE,
     "out_of_range": Category.FAULT,

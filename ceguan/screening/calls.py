@@ -21,7 +21,7 @@ import numpy as np
 from ceguan.screening import REGISTRY, DetectorNotInForce, DetectorSpec, spec_on
 from ceguan.screening.alarms import Finding, record_finding
 from ceguan.screening.episode import Episode
-from ceguan.screening.minute import MINUTE_RULES
+from ceguan.screening.minute import DAILY_MINUTE_RULES, MINUTE_RULES
 from ceguan.screening.operations import HOUR, marking_backing
 from ceguan.screening.phases import EXEMPT_RULES
 from ceguan.screening.series import Series, SeriesInputs, build_evidence
@@ -43,6 +43,8 @@ class ScreenResult:
     """Episodes of ``marking_hides_exceedance`` whose marks are all backed (no alarm)."""
     own_history: int = 0
     """Minute series judged again over the series' own longer past (:func:`wants_own_history`)."""
+    daily_history: int = 0
+    """Minute series judged by a :data:`DAILY_MINUTE_RULES` rule over their longer past."""
     skipped: Counter[str] = field(default_factory=Counter)
     """Rule id → series it could not judge for want of an input (``exceedance: limit``)."""
 
@@ -120,6 +122,7 @@ def run_minute_rules(
     result: ScreenResult,
     *,
     history: Callable[[], MinuteSeries | None] | None = None,
+    day_ended: bool = True,
 ) -> None:
     """The :data:`MINUTE_RULES` on a minute series (measured values), with their tuning.
 
@@ -127,10 +130,15 @@ def run_minute_rules(
     longer past, for a rule that judges a run against the series' own history
     (:func:`wants_own_history`); it is judged again over that past and only its episodes that
     reach the recent window are kept. Loaded only when such a run is found: rare, and costly.
+    The :data:`DAILY_MINUTE_RULES` are judged over that past directly, and on an incremental
+    run only when ``day_ended`` (new data closed a Beijing day).
     """
     available, inputs = minute_inputs(one, load)
     day = beijing_day(datetime.fromisoformat(f"{one.times[-1]}+00:00"))
     for rule_id, tuning in MINUTE_RULES.items():
+        daily = rule_id in DAILY_MINUTE_RULES and history is not None
+        if daily and not day_ended:
+            continue
         try:
             spec = spec_on(rule_id, day)
         except DetectorNotInForce:
@@ -139,22 +147,36 @@ def run_minute_rules(
         if kwargs is None:
             result.skipped[f"{rule_id} (minute): {missing}"] += 1
             continue
-        episodes, context = spec(**kwargs, **tuning), inputs
-        if history is not None and any(wants_own_history(spec, e) for e in episodes):
-            longer = history()
-            if longer is not None:
-                long_available, long_inputs = minute_inputs(*longer)
-                long_kwargs, _ = wire(spec, long_available)
-                if long_kwargs is not None:
-                    recent = one.times[0]
-                    episodes = [e for e in spec(**long_kwargs, **tuning) if e.end >= recent]
-                    context = long_inputs
-                    result.own_history += 1
+        episodes, context = [] if daily else spec(**kwargs, **tuning), inputs
+        if history is not None and (daily or any(wants_own_history(spec, e) for e in episodes)):
+            judged = _on_history(spec, tuning, history, recent=one.times[0])
+            if judged is not None:
+                episodes, context = judged
+                result.count("daily_history" if daily else "own_history")
         for episode in episodes:
             result.episodes += 1
             evidence, unverified = build_evidence(episode, context, False)
             finding = Finding(episode, spec.source, evidence, unverified)
             result.count(record_finding(facility_id, finding, now=now))
+
+
+def _on_history(
+    spec: DetectorSpec,
+    tuning: dict[str, Any],
+    history: Callable[[], MinuteSeries | None],
+    *,
+    recent: np.datetime64,
+) -> tuple[list[Episode], SeriesInputs] | None:
+    """``spec`` judged over the series' longer past: its episodes that reach ``recent``, and
+    their evidence context; None when the past cannot be loaded or wired."""
+    longer = history()
+    if longer is None:
+        return None
+    long_available, long_inputs = minute_inputs(*longer)
+    long_kwargs, _ = wire(spec, long_available)
+    if long_kwargs is None:
+        return None
+    return [e for e in spec(**long_kwargs, **tuning) if e.end >= recent], long_inputs
 
 
 def wants_own_history(spec: DetectorSpec, episode: Episode) -> bool:

@@ -53,6 +53,7 @@ from ceguan.screening.series import Series, load_series, series_inputs, startup_
 from ceguan.screening.wiring import extra_inputs, latest_received, revisions_of
 from ceguan.telemetry.choices import DataKind
 from ceguan.telemetry.models import TelemetryValue
+from ceguan.telemetry.rollup import beijing_day
 
 #: How far before the cursor an incremental run reloads, so windowed rules see full windows.
 LOOKBACK = timedelta(days=14)
@@ -213,6 +214,7 @@ def screen_facility(
         revisions = revisions_of(facility.pk, start, until)
         load = series.get(LOAD_OF.get(chooser.medium, ""))
         minute_load = minutes.get(LOAD_OF.get(chooser.medium, ""))
+        day_ended = _day_ended(first_new if since is None else None, minutes)
         for pollutant, one in series.items():
             if pollutant in CONTEXT or not one.size:
                 continue
@@ -224,7 +226,15 @@ def screen_facility(
             run_detectors(facility.pk, inputs, now, result, extra=extra, skip=skip)
             if skip:
                 longer = history.get(pollutant) if history is not None else None
-                run_minute_rules(facility.pk, on_minutes, minute_load, now, result, history=longer)
+                run_minute_rules(
+                    facility.pk,
+                    on_minutes,
+                    minute_load,
+                    now,
+                    result,
+                    history=longer,
+                    day_ended=day_ended,
+                )
         if until is None:
             cursor.last_data_time = _last_time(series) or cursor.last_data_time
             cursor.last_received_at = latest
@@ -261,6 +271,16 @@ def _minute_history(
     if minute_start is None:
         return None
     return _MinuteHistory(facility_id, minute_start - OWN_HISTORY, until, medium)
+
+
+def _day_ended(first_new: datetime | None, minutes: dict[str, Series]) -> bool:
+    """Whether the minutes received since the last run close a Beijing day: the minute before
+    the first new one lies on an earlier Beijing day than the last minute loaded. Always true
+    without ``first_new`` (a full or ``--since`` run judges every day it loads)."""
+    ends = [s.times[-1] for s in minutes.values() if s.size]
+    if first_new is None or not ends:
+        return True
+    return beijing_day(first_new - timedelta(minutes=1)) < beijing_day(_aware(max(ends)))
 
 
 def _aware(moment: np.datetime64) -> datetime:
