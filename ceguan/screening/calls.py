@@ -122,7 +122,7 @@ def run_minute_rules(
     result: ScreenResult,
     *,
     history: Callable[[], MinuteSeries | None] | None = None,
-    day_ended: bool = True,
+    daily_due: bool = True,
 ) -> None:
     """The :data:`MINUTE_RULES` on a minute series (measured values), with their tuning.
 
@@ -131,13 +131,14 @@ def run_minute_rules(
     (:func:`wants_own_history`); it is judged again over that past and only its episodes that
     reach the recent window are kept. Loaded only when such a run is found: rare, and costly.
     The :data:`DAILY_MINUTE_RULES` are judged over that past directly, and on an incremental
-    run only when ``day_ended`` (new data closed a Beijing day).
+    run only when ``daily_due`` (the run's new values reach back over the facility's
+    :func:`~ceguan.screening.minute.daily_slot`).
     """
     available, inputs = minute_inputs(one, load)
     day = beijing_day(datetime.fromisoformat(f"{one.times[-1]}+00:00"))
     for rule_id, tuning in MINUTE_RULES.items():
         daily = rule_id in DAILY_MINUTE_RULES and history is not None
-        if daily and not day_ended:
+        if daily and not daily_due:
             continue
         try:
             spec = spec_on(rule_id, day)

@@ -47,7 +47,7 @@ from ceguan.screening.fingerprint import facility_fingerprint, rules_fingerprint
 from ceguan.screening.limits_for import LimitChooser
 from ceguan.screening.loader import MINUTE_COLUMNS
 from ceguan.screening.marks import SETTLE, ValueMarks, high_value_id
-from ceguan.screening.minute import MINUTE_RULES
+from ceguan.screening.minute import MINUTE_RULES, daily_slot
 from ceguan.screening.models import ScreeningCursor, ScreeningRun
 from ceguan.screening.series import Series, load_series, series_inputs, startup_shutdown
 from ceguan.screening.wiring import extra_inputs, latest_received, revisions_of
@@ -214,7 +214,7 @@ def screen_facility(
         revisions = revisions_of(facility.pk, start, until)
         load = series.get(LOAD_OF.get(chooser.medium, ""))
         minute_load = minutes.get(LOAD_OF.get(chooser.medium, ""))
-        day_ended = _day_ended(first_new if since is None else None, minutes)
+        daily_due = _daily_due(first_new if since is None else None, minutes, facility.pk)
         for pollutant, one in series.items():
             if pollutant in CONTEXT or not one.size:
                 continue
@@ -233,7 +233,7 @@ def screen_facility(
                     now,
                     result,
                     history=longer,
-                    day_ended=day_ended,
+                    daily_due=daily_due,
                 )
         if until is None:
             cursor.last_data_time = _last_time(series) or cursor.last_data_time
@@ -273,14 +273,17 @@ def _minute_history(
     return _MinuteHistory(facility_id, minute_start - OWN_HISTORY, until, medium)
 
 
-def _day_ended(first_new: datetime | None, minutes: dict[str, Series]) -> bool:
-    """Whether the minutes received since the last run close a Beijing day: the minute before
-    the first new one lies on an earlier Beijing day than the last minute loaded. Always true
-    without ``first_new`` (a full or ``--since`` run judges every day it loads)."""
+def _daily_due(first_new: datetime | None, minutes: dict[str, Series], facility_id: int) -> bool:
+    """Whether the minutes received since the last run reach back over the facility's daily
+    slot (:func:`~ceguan.screening.minute.daily_slot` after a Beijing midnight): the minute
+    before the first new one lies before a slot that the last minute loaded lies after. Always
+    true without ``first_new`` (a full or ``--since`` run judges every day it loads)."""
     ends = [s.times[-1] for s in minutes.values() if s.size]
     if first_new is None or not ends:
         return True
-    return beijing_day(first_new - timedelta(minutes=1)) < beijing_day(_aware(max(ends)))
+    slot = daily_slot(facility_id)
+    before = first_new - timedelta(minutes=1) - slot
+    return beijing_day(before) < beijing_day(_aware(max(ends)) - slot)
 
 
 def _aware(moment: np.datetime64) -> datetime:
