@@ -60,7 +60,9 @@ def daily_jumps(
     if not later.size:
         empty = np.zeros(0, np.int64)
         return day[:0], np.zeros(0), np.zeros(0), empty, empty, empty
-    days, which = np.unique(day[later], return_inverse=True)
+    on = day[later]  # ascending: each day's pairs are contiguous
+    new = np.r_[True, on[1:] != on[:-1]]
+    days, which = on[new], np.cumsum(new) - 1
     n = np.bincount(which, minlength=days.size)
     a, b = x[later - 1], x[later]
 
@@ -72,13 +74,12 @@ def daily_jumps(
     with np.errstate(invalid="ignore", divide="ignore"):
         rho = total(da * db) / np.sqrt(total(da * da) * total(db * db))
     step = np.abs(b - a)
-    order = np.lexsort((step, which))  # by day, then by jump size
+    scale = 2.0 * float(step.max()) + 1.0  # sorts by day, then by jump size (one float sort)
     starts = np.r_[0, np.cumsum(n)[:-1]]
     cap_at = starts + np.minimum(np.floor(trim * (n - 1)).astype(np.int64), n - 1)
-    cap = step[order][cap_at]
+    cap = np.sort(which * scale + step)[cap_at] - np.arange(days.size) * scale
     jump = total(np.minimum(step, cap[which])) / n
-    first = later[starts] - 1  # times ascend, so each day's pairs are contiguous in ``later``
-    last = later[starts + n - 1]
+    first, last = later[starts] - 1, later[starts + n - 1]
     return days, rho, jump, n, first, last
 
 
