@@ -19,9 +19,10 @@ from ceguan.screening import DETECTORS
 from ceguan.screening.minute import daily_slot
 from ceguan.screening.models import Alarm, Category
 from ceguan.screening.runner import screen
-from ceguan.telemetry.store import IncomingFrame, IncomingValue, write_frames
+from ceguan.telemetry.store import write_frames
 from tests.conftest import make_enterprise, make_facility
 from tests.screening.test_runner import baseline, write_hours
+from tests.screening.test_runner_own_history import minute_frames
 
 pytestmark = [pytest.mark.django_db, pytest.mark.filterwarnings("ignore::RuntimeWarning")]
 DAY = timedelta(days=1)
@@ -51,21 +52,7 @@ def write_minutes(plant: Any, first_day: int, days: list[list[float]], start: in
     begin = MIDNIGHT + first_day * DAY + timedelta(minutes=start)
     count = sum(len(d) for d in days)
     write_hours(plant, baseline(-(-count // 60)), start=begin)
-    frames = []
-    for i, value in enumerate(v for d in days for v in d):
-        at = begin + timedelta(minutes=i)
-        frames.append(
-            IncomingFrame(
-                received_at=at + timedelta(seconds=30),
-                peer="10.0.0.1:5000",
-                raw=f"##m {plant.mn} {at.isoformat()}".encode(),
-                mn=plant.mn,
-                cn="2051",
-                facility_id=plant.pk,
-                values=[IncomingValue("so2", "minute", at, value=value, flag="N")],
-            )
-        )
-    write_frames(frames)
+    write_frames(minute_frames(plant, begin, [v for d in days for v in d]))
 
 
 def jump_alarms(plant: Any) -> list[Alarm]:

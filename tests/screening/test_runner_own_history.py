@@ -9,7 +9,7 @@ series. Real database and rule book; data written through the telemetry store.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -58,22 +58,27 @@ def write_minutes(plant: Any, first_day: int, days: list[list[float]]) -> None:
     """The minute values, and varied hourly values beside them (the runner screens the
     pollutants that have an hourly series, with their minute series)."""
     write_hours(plant, baseline(24 * len(days)), start=T0 + first_day * DAY)
+    write_frames(minute_frames(plant, T0 + first_day * DAY, [v for day in days for v in day]))
+
+
+def minute_frames(plant: Any, begin: datetime, values: list[float]) -> list[IncomingFrame]:
+    """One CN 2051 frame a minute from ``begin``, with the SO2 value flagged N, received 30 s
+    after its minute."""
     frames = []
-    for d, values in enumerate(days, start=first_day):
-        for m, value in enumerate(values):
-            at = T0 + d * DAY + timedelta(minutes=m)
-            frames.append(
-                IncomingFrame(
-                    received_at=at + timedelta(seconds=30),
-                    peer="10.0.0.1:5000",
-                    raw=f"##m {plant.mn} {d} {m}".encode(),
-                    mn=plant.mn,
-                    cn="2051",
-                    facility_id=plant.pk,
-                    values=[IncomingValue("so2", "minute", at, value=value, flag="N")],
-                )
+    for m, value in enumerate(values):
+        at = begin + timedelta(minutes=m)
+        frames.append(
+            IncomingFrame(
+                received_at=at + timedelta(seconds=30),
+                peer="10.0.0.1:5000",
+                raw=f"##m {plant.mn} {at.isoformat()}".encode(),
+                mn=plant.mn,
+                cn="2051",
+                facility_id=plant.pk,
+                values=[IncomingValue("so2", "minute", at, value=value, flag="N")],
             )
-    write_frames(frames)
+        )
+    return frames
 
 
 def constant_alarms(plant: Any) -> list[Alarm]:
