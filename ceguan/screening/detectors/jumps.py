@@ -168,7 +168,7 @@ def minute_jumps_rose(
     pollutant : str
         Glossary name of the series.
     interval : timedelta
-        Only minute data are judged (hourly means average the jumps away).
+        Only minute data are judged, in pairs one minute apart (HJ 212 MinInterval 1).
     load : array of float, optional
         Load or flow on ``times``: stopped rows are left out, and a day on which the load's own
         minutes changed the same way is not judged (the logger changed, not this series).
