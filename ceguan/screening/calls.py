@@ -21,7 +21,7 @@ import numpy as np
 from ceguan.screening import REGISTRY, DetectorNotInForce, DetectorSpec, spec_on
 from ceguan.screening.alarms import Finding, record_finding
 from ceguan.screening.episode import Episode
-from ceguan.screening.minute import DAILY_MINUTE_RULES, MINUTE_RULES
+from ceguan.screening.minute import DAILY_MINUTE_RULES, MINUTE_RULES, minute_tuning
 from ceguan.screening.operations import HOUR, marking_backing
 from ceguan.screening.phases import EXEMPT_RULES
 from ceguan.screening.series import Series, SeriesInputs, build_evidence
@@ -124,7 +124,8 @@ def run_minute_rules(
     history: Callable[[], MinuteSeries | None] | None = None,
     daily_due: bool = True,
 ) -> None:
-    """The :data:`MINUTE_RULES` on a minute series (measured values), with their tuning.
+    """The :data:`MINUTE_RULES` on a minute series (measured values), with their tuning for
+    the series' own interval (:func:`~ceguan.screening.minute.minute_tuning`).
 
     ``history``: on an incremental run (only the recent minutes loaded), the same series over a
     longer past, for a rule that judges a run against the series' own history
@@ -136,9 +137,11 @@ def run_minute_rules(
     """
     available, inputs = minute_inputs(one, load)
     day = beijing_day(datetime.fromisoformat(f"{one.times[-1]}+00:00"))
-    for rule_id, tuning in MINUTE_RULES.items():
+    every = int(available["interval"] // np.timedelta64(60, "s"))
+    for rule_id in MINUTE_RULES:
+        tuning = minute_tuning(rule_id, every)
         daily = rule_id in DAILY_MINUTE_RULES and history is not None
-        if daily and not daily_due:
+        if daily and (not daily_due or every != 1):  # the daily rules judge one-minute data
             continue
         try:
             spec = spec_on(rule_id, day)

@@ -8,10 +8,15 @@ statistical (counts of minutes), not regulatory: an hour of zeros or of missing 
 hours for a constant value (``constant_run``'s default since version 3: a run that long fills a
 whole hourly average; on hourly data its ``min_count`` of 5 decides), and a copied block of an
 hour. ``minute_jumps_rose`` exists only on minute data (hourly means average its jumps away).
+
+HJ 212 devices send "minute data" every ``MinInterval`` minutes (1–30; 10 is common), each value
+the mean of its interval. The counts below are of one-minute values; for a series sent every n
+minutes the runner scales those that stand for a duration (:func:`minute_tuning`).
 """
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 from typing import Any
 
@@ -23,6 +28,10 @@ MINUTE_RULES: dict[str, dict[str, Any]] = {
     "copied_segment": {"block": 60},
     "minute_jumps_rose": {},
 }
+#: Tuning counts that stand for a duration (an hour of one-minute values): scaled to the series'
+#: interval. ``copied_segment``'s ``block`` is not: a block must hold enough distinct moves to
+#: be told from chance (``min_distinct``), so at 10 minutes a copy needs 10 hours to be seen.
+DURATION_COUNTS = frozenset({"min_count", "min_missing"})
 #: Minute rules that judge whole Beijing days against the series' own other days. An
 #: incremental run (which loads the day just received) judges them once a day, when its new
 #: values reach back over the facility's :func:`daily_slot`, and then over the series' longer
@@ -33,6 +42,19 @@ DAILY_SLOT_FIRST = timedelta(minutes=30)
 #: … spread over this many minutes (to 06:00): under the 6 h of pairs a day needs to be judged,
 #: so the day just begun is never judged on its first hours.
 DAILY_SLOT_SPREAD = 330
+
+
+def minute_tuning(rule_id: str, interval_minutes: int) -> dict[str, Any]:
+    """The :data:`MINUTE_RULES` tuning of ``rule_id`` for a series sent every
+    ``interval_minutes``: the :data:`DURATION_COUNTS` scaled to the same duration.
+
+    >>> minute_tuning("zero_or_negative", 10), minute_tuning("missing_data", 1)
+    ({'min_count': 6}, {'min_missing': 60})
+    """
+    tuning = dict(MINUTE_RULES[rule_id])
+    for key in DURATION_COUNTS & tuning.keys():
+        tuning[key] = max(1, math.ceil(tuning[key] / interval_minutes))
+    return tuning
 
 
 def daily_slot(facility_id: int) -> timedelta:

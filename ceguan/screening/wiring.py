@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db.models import Max
 from numpy.typing import NDArray
 
+from ceguan.hj212.platform_commands import MIN_INTERVALS
 from ceguan.registry.models import Facility
 from ceguan.screening import DETECTORS
 from ceguan.screening.lateness import Recall, explained_late
@@ -29,6 +30,23 @@ from ceguan.telemetry.commands import KIND_CN
 from ceguan.telemetry.models import DeviceCommand, RawFrame, TelemetryValue
 
 MINUTE_INTERVAL = np.timedelta64(60, "s")
+
+
+def minute_interval(times: NDArray[np.datetime64]) -> np.timedelta64:
+    """A minute series' own interval: the median spacing of its data times, when it is one of
+    HJ 212's ``MinInterval`` values (1–30 min, CN 1064); otherwise one minute.
+
+    >>> t = np.datetime64("2026-01-05T00:00", "s") + np.array([0, 10, 20, 40, 50], "m8[m]")
+    >>> minute_interval(t), minute_interval(t[:1])
+    (np.timedelta64(600,'s'), np.timedelta64(60,'s'))
+    """
+    if times.size < 2:
+        return MINUTE_INTERVAL
+    step = np.median(np.diff(times.astype("datetime64[s]")).astype(np.int64))
+    minutes = round(float(step) / 60.0)
+    if minutes in MIN_INTERVALS and abs(step - 60 * minutes) < 1:
+        return np.timedelta64(60 * minutes, "s")
+    return MINUTE_INTERVAL
 
 
 def inspections_for(facility_id: int) -> NDArray[np.datetime64]:
@@ -188,7 +206,7 @@ def minute_inputs(one: Series, load: Series | None) -> tuple[dict[str, Any], Ser
         "values": one.values,
         "flags": one.flags,
         "pollutant": one.pollutant,
-        "interval": MINUTE_INTERVAL,
+        "interval": minute_interval(one.times),
     }
     if load is not None:
         full["load"] = load.aligned(one.times)
@@ -205,5 +223,6 @@ __all__ = [
     "late_explained",
     "latest_received",
     "minute_inputs",
+    "minute_interval",
     "revisions_of",
 ]
