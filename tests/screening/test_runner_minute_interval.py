@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from ceguan.screening.minute import MINUTE_RULES, minute_tuning
+from ceguan.screening import DETECTORS
+from ceguan.screening.minute import MINUTE_RULES, SCALED_FLOOR, minute_tuning
 from ceguan.screening.models import Alarm
 from ceguan.screening.runner import screen
 from ceguan.screening.wiring import minute_interval
@@ -67,13 +68,17 @@ def test_the_interval_is_read_from_the_data_times() -> None:
     assert minute_interval(start + np.arange(1).astype("m8[m]")) == np.timedelta64(1, "m")
 
 
-def test_duration_counts_are_scaled_and_the_copy_block_is_not() -> None:
+def test_duration_counts_are_scaled_down_to_their_floor() -> None:
     assert MINUTE_RULES["zero_or_negative"] == {"min_count": 60}  # an hour of minutes
     assert minute_tuning("zero_or_negative", 10) == {"min_count": 6}
     assert minute_tuning("missing_data", 10) == {"min_missing": 6}
     assert minute_tuning("missing_data", 30) == {"min_missing": 2}
-    assert minute_tuning("copied_segment", 10) == MINUTE_RULES["copied_segment"]
     assert minute_tuning("zero_or_negative", 1) == MINUTE_RULES["zero_or_negative"]
+    assert minute_tuning("copied_segment", 1) == {"block": 60}
+    assert minute_tuning("copied_segment", 2) == {"block": 30}
+    assert minute_tuning("copied_segment", 10) == {"block": SCALED_FLOOR["block"]}
+    # the floor holds at least the distinct moves copied_segment asks of a block
+    assert SCALED_FLOOR["block"] - 1 >= DETECTORS["copied_segment"].tuning["min_distinct"]
 
 
 def test_an_hour_of_zeros_sent_every_ten_minutes_is_reported(plant: Any) -> None:
