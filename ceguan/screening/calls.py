@@ -25,7 +25,7 @@ from ceguan.screening.minute import DAILY_MINUTE_RULES, MINUTE_RULES, minute_tun
 from ceguan.screening.operations import HOUR, marking_backing
 from ceguan.screening.phases import EXEMPT_RULES
 from ceguan.screening.series import Series, SeriesInputs, build_evidence
-from ceguan.screening.wiring import minute_inputs
+from ceguan.screening.wiring import MINUTE_INTERVAL, minute_inputs
 from ceguan.telemetry.rollup import beijing_day
 
 
@@ -137,7 +137,7 @@ def run_minute_rules(
     """
     available, inputs = minute_inputs(one, load)
     day = beijing_day(datetime.fromisoformat(f"{one.times[-1]}+00:00"))
-    every = int(available["interval"] // np.timedelta64(60, "s"))
+    every = int(available["interval"] // MINUTE_INTERVAL)
     for rule_id in MINUTE_RULES:
         tuning = minute_tuning(rule_id, every)
         daily = rule_id in DAILY_MINUTE_RULES and history is not None

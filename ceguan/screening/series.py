@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from ceguan.screening.detectors._common import BEIJING_OFFSET
 from ceguan.screening.episode import Episode, iso
 from ceguan.screening.limits_for import ChosenLimit, LimitChooser
 from ceguan.screening.loader import COLUMNS, load_columns
@@ -101,7 +102,6 @@ PAD = np.timedelta64(12, "h")
 #: Most values of the series an alarm's evidence keeps (first and last halves if longer).
 MAX_POINTS = 240
 MAX_FRAME_IDS = 500
-BEIJING_OFFSET = np.timedelta64(8, "h")  # UTC+8 all year (no daylight saving since 1991)
 HOURLY_INTERVAL = np.timedelta64(1, "h")
 
 

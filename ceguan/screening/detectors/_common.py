@@ -31,6 +31,8 @@ Duration = np.timedelta64 | timedelta
 
 SECOND = np.timedelta64(1, "s")
 HOUR = np.timedelta64(1, "h")
+#: Beijing time is UTC+8 all year (no daylight saving since 1991): Beijing day = (t + this) [D].
+BEIJING_OFFSET = np.timedelta64(8, "h")
 
 
 def as_times(times: ArrayLike, name: str = "times") -> Times:

@@ -9,6 +9,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ceguan.screening.detectors._common import (
+    BEIJING_OFFSET,
     HJ212_2017,
     STATISTICAL,
     Bools,
@@ -32,7 +33,6 @@ from ceguan.screening.registry import register
 RULE_ID = "minute_jumps_rose"
 VERSION = 1
 MINUTE = np.timedelta64(60, "s")
-_BEIJING = np.timedelta64(8, "h")
 
 
 def daily_jumps(
@@ -53,7 +53,7 @@ def daily_jumps(
     >>> str(days[0]), float(rho[0]), float(jump[0]), int(n[0]), int(first[0]), int(last[0])
     ('2026-01-05', 1.0, 1.0, 4, 0, 4)
     """
-    day = (times + _BEIJING).astype("datetime64[D]")
+    day = (times + BEIJING_OFFSET).astype("datetime64[D]")
     later = (
         np.flatnonzero(ok[1:] & ok[:-1] & (np.diff(times) == MINUTE) & (day[1:] == day[:-1])) + 1
     )
@@ -266,13 +266,12 @@ def minute_jumps_rose(
     for s, e in zip(starts, ends, strict=True):
         if e - s + 1 < min_days:
             continue
-        span = keep_days[s : e + 1]
-        inside = span[changed[span]]
+        inside = keep_days[s : e + 1]  # judged days, every one changed
         jump_ratio = jump[inside] / math.exp(j_ref)
         evidence: dict[str, EvidenceValue] = {
             "days": int(inside.size),
-            "first_day": str(days[span[0]]),
-            "last_day": str(days[span[-1]]),
+            "first_day": str(days[inside[0]]),
+            "last_day": str(days[inside[-1]]),
             "reference_persistence": rounded(math.tanh(z_ref), 4),
             "persistence": rounded(float(np.median(rho[inside])), 4),
             "persistence_min": rounded(float(rho[inside].min()), 4),
@@ -289,8 +288,8 @@ def minute_jumps_rose(
                 RULE_ID,
                 VERSION,
                 pollutant,
-                t[first[span[0]]],
-                t[last[span[-1]]],
+                t[first[inside[0]]],
+                t[last[inside[-1]]],
                 float(np.median(jump_ratio)),
                 Severity.WARNING,
                 evidence,
